@@ -1,0 +1,42 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { database, db } from "./db/client.ts";
+import { assets, storyboards } from "./db/schema.ts";
+import { AppError } from "./errors.ts";
+import { liveProjectIds } from "./projects.ts";
+
+export const assetNotFound = (id: number) => new AppError(404, "not_found", `素材 ${id} 不存在`);
+
+const liveAsset = (id: number) =>
+  and(eq(assets.id, id), inArray(assets.projectId, liveProjectIds()));
+
+export async function setAssetImage(id: number, imageUrl: string): Promise<void> {
+  const rows = await (await db())
+    .update(assets)
+    .set({ originalUrl: imageUrl })
+    .where(liveAsset(id))
+    .returning({ id: assets.id });
+  if (rows.length === 0) throw assetNotFound(id);
+}
+
+/**
+ * Deletes the asset and drops its id from every storyboard that referenced it, atomically, so no
+ * storyboard keeps pointing at an image that no longer exists.
+ */
+export async function deleteAsset(id: number): Promise<void> {
+  const [, deleted] = await (await database()).atomic(
+    (d) =>
+      [
+        d
+          .update(storyboards)
+          .set({ frameAssetIds: sql`array_remove(${storyboards.frameAssetIds}, ${id})` })
+          .where(
+            and(
+              sql`${id} = any(${storyboards.frameAssetIds})`,
+              sql`exists (select 1 from ${assets} where ${liveAsset(id)})`,
+            ),
+          ),
+        d.delete(assets).where(liveAsset(id)).returning({ id: assets.id }),
+      ] as const,
+  );
+  if (deleted.length === 0) throw assetNotFound(id);
+}

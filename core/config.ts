@@ -1,0 +1,93 @@
+import { z } from "zod";
+
+/** Empty strings in `.env` files mean "unset", not "the empty value". */
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+const flag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", ""])
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? fallback : v === "true" || v === "1"));
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).optional().default(fallback);
+
+const EnvSchema = z.object({
+  PORT: int(3000, 1, 65535),
+  HOST: z.string().optional().default("127.0.0.1"),
+  /** Public origin of this server, used to build URLs of locally stored files. */
+  PUBLIC_BASE_URL: optional,
+  DATA_DIR: z.string().optional().default(".data"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).optional().default("info"),
+
+  DATABASE_URL: optional,
+  /** auto: Neon serverless driver for *.neon.tech hosts, node-postgres for other URLs, PGlite without a URL. */
+  DATABASE_DRIVER: z.enum(["auto", "neon", "pg", "pglite"]).optional().default("auto"),
+  /** Override of the Neon SQL-over-HTTP endpoint (proxies, local shims). */
+  NEON_HTTP_ENDPOINT: optional,
+
+  MAX_BODY_BYTES: int(1_048_576, 1024, 10_485_760),
+  UPLOAD_MAX_BYTES: int(20_971_520, 1024, 1_073_741_824),
+  ALLOW_PRIVATE_URLS: flag(false),
+
+  QINIU_ACCESS_KEY: optional,
+  QINIU_SECRET_KEY: optional,
+  QINIU_BUCKET_NAME: optional,
+  QINIU_DOMAIN: optional,
+  QINIU_UP_HOST: optional,
+  QINIU_REGION: optional,
+  UPLOAD_TOKEN_TTL_SECONDS: int(900, 60, 3600),
+
+  GOOGLE_API_KEY: optional,
+  GEMINI_API_KEY: optional,
+  OPENROUTER_API_KEY: optional,
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config extends Env {
+  /** True when every Qiniu setting needed for uploads is present. */
+  qiniuEnabled: boolean;
+  offline: { text: boolean; image: boolean; video: boolean; storage: boolean };
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function parseConfig(source: Record<string, string | undefined>): Config {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${fields.join("; ")}`);
+  }
+  const env = parsed.data;
+  const qiniuEnabled = Boolean(
+    env.QINIU_ACCESS_KEY && env.QINIU_SECRET_KEY && env.QINIU_BUCKET_NAME && env.QINIU_DOMAIN,
+  );
+  const googleKey = env.GOOGLE_API_KEY ?? env.GEMINI_API_KEY;
+  return {
+    ...env,
+    qiniuEnabled,
+    offline: {
+      text: !env.OPENROUTER_API_KEY,
+      image: !googleKey,
+      video: !googleKey,
+      storage: !qiniuEnabled,
+    },
+  };
+}
+
+let cached: Config | undefined;
+
+/** Parsed once per process; handlers call it lazily so importing a module has no side effects. */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** Tests change `process.env` between cases. */
+export function resetConfig(): void {
+  cached = undefined;
+}

@@ -1,0 +1,93 @@
+import { relations, sql } from "drizzle-orm";
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+
+const id = () => integer("id").primaryKey().generatedAlwaysAsIdentity();
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true })
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
+};
+
+/** Editable prompt templates; a template is addressed by (step, name). */
+export const prompts = pgTable(
+  "prompts",
+  {
+    id: id(),
+    step: text("step").notNull(),
+    name: text("name").notNull(),
+    prompt: text("prompt").notNull(),
+    ...timestamps,
+  },
+  // The unique index also serves "by step" lookups through its leading column.
+  (t) => [uniqueIndex("prompts_step_name_key").on(t.step, t.name)],
+);
+
+export const projects = pgTable(
+  "projects",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    script: text("script"),
+    fullScript: text("full_script"),
+    promptUsed: jsonb("prompt_used"),
+    videoUrl: text("video_url"),
+    /** Soft delete: rows stay for audit and undo, every read filters them out. */
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  // Paged listing walks live projects newest first.
+  (t) => [index("projects_live_id_idx").on(t.id.desc()).where(sql`${t.deletedAt} is null`)],
+);
+
+export const assets = pgTable(
+  "assets",
+  {
+    id: id(),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    originalUrl: text("original_url"),
+    ...timestamps,
+  },
+  (t) => [index("assets_project_id_idx").on(t.projectId, t.id)],
+);
+
+export const storyboards = pgTable(
+  "storyboards",
+  {
+    id: id(),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    /** Order of the shot within the project's film, from 0. */
+    position: integer("position").notNull(),
+    framePrompt: text("frame_prompt").notNull().default(""),
+    frameAssetIds: integer("frame_asset_ids").array().notNull().default(sql`'{}'::integer[]`),
+    frameImageUrl: text("frame_image_url"),
+    shotPrompt: text("shot_prompt").notNull().default(""),
+    shotVideoUrl: text("shot_video_url"),
+    ...timestamps,
+  },
+  (t) => [index("storyboards_project_position_idx").on(t.projectId, t.position, t.id)],
+);
+
+export const projectRelations = relations(projects, ({ many }) => ({
+  assets: many(assets),
+  storyboards: many(storyboards),
+}));
+export const assetRelations = relations(assets, ({ one }) => ({
+  project: one(projects, { fields: [assets.projectId], references: [projects.id] }),
+}));
+export const storyboardRelations = relations(storyboards, ({ one }) => ({
+  project: one(projects, { fields: [storyboards.projectId], references: [projects.id] }),
+}));
+
+export type Prompt = typeof prompts.$inferSelect;
+export type Project = typeof projects.$inferSelect;
+export type Asset = typeof assets.$inferSelect;
+export type Storyboard = typeof storyboards.$inferSelect;

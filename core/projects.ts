@@ -1,0 +1,86 @@
+import { and, asc, count, desc, eq, isNull, sql } from "drizzle-orm";
+import { db } from "./db/client.ts";
+import { type Asset, type Project, projects, type Storyboard } from "./db/schema.ts";
+import { AppError } from "./errors.ts";
+
+export const projectNotFound = (id: number) => new AppError(404, "not_found", `项目 ${id} 不存在`);
+
+const live = isNull(projects.deletedAt);
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  size: number;
+}
+
+export type ProjectSummary = Pick<Project, "id" | "name" | "createdAt" | "updatedAt">;
+
+export async function listProjects(page: number, size: number): Promise<Page<ProjectSummary>> {
+  const d = await db();
+  const [items, [totals]] = await Promise.all([
+    d
+      .select({
+        id: projects.id,
+        name: projects.name,
+        createdAt: projects.createdAt,
+        updatedAt: projects.updatedAt,
+      })
+      .from(projects)
+      .where(live)
+      .orderBy(desc(projects.id))
+      .limit(size)
+      .offset((page - 1) * size),
+    d.select({ total: count() }).from(projects).where(live),
+  ]);
+  return { items, total: totals?.total ?? 0, page, size };
+}
+
+export async function createProject(name: string): Promise<Project> {
+  const [row] = await (await db()).insert(projects).values({ name }).returning();
+  if (!row) throw new Error("insert returned no row");
+  return row;
+}
+
+export async function softDeleteProject(id: number): Promise<void> {
+  const rows = await (await db())
+    .update(projects)
+    .set({ deletedAt: sql`now()` })
+    .where(and(eq(projects.id, id), live))
+    .returning({ id: projects.id });
+  if (rows.length === 0) throw projectNotFound(id);
+}
+
+export interface FullProject {
+  project: Project;
+  assets: Asset[];
+  storyboards: Storyboard[];
+}
+
+/** Project, assets and storyboards in one statement (drizzle builds one query with lateral joins). */
+export async function getFullProject(id: number): Promise<FullProject> {
+  const row = await (await db()).query.projects.findFirst({
+    where: and(eq(projects.id, id), live),
+    with: {
+      assets: { orderBy: (a) => [asc(a.id)] },
+      storyboards: { orderBy: (s) => [asc(s.position), asc(s.id)] },
+    },
+  });
+  if (!row) throw projectNotFound(id);
+  const { assets: assetRows, storyboards: storyboardRows, ...project } = row;
+  return { project, assets: assetRows, storyboards: storyboardRows };
+}
+
+/** The project if it exists and is not deleted; used to guard writes below a project. */
+export async function requireLiveProject(id: number): Promise<Project> {
+  const [row] = await (await db())
+    .select()
+    .from(projects)
+    .where(and(eq(projects.id, id), live));
+  if (!row) throw projectNotFound(id);
+  return row;
+}
+
+/** Assets live only as long as their project does. */
+export const liveProjectIds = () =>
+  sql`(select ${projects.id} from ${projects} where ${projects.deletedAt} is null)`;

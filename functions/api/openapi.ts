@@ -1,0 +1,14 @@
+import { buildApp } from "./http.ts";
+import { apiRoutes } from "./routes.ts";
+
+export function openApiDocument() {
+  return buildApp(apiRoutes).getOpenAPI31Document({
+    openapi: "3.1.0",
+    info: {
+      title: "Storyboard Studio API",
+      version: "1.0.0",
+      description:
+        "Idea → script → assets → storyboards → frames → shot videos → final cut. Errors are `{detail, code}`.",
+    },
+  });
+}

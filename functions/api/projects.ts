@@ -1,0 +1,122 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  createProject,
+  getFullProject,
+  listProjects,
+  softDeleteProject,
+} from "../../core/projects.ts";
+import { API_PREFIX, defineRoute, lambdaHandler } from "./http.ts";
+import {
+  AssetOut,
+  errors,
+  idParam,
+  json,
+  jsonBody,
+  Message,
+  PageQuery,
+  ProjectInput,
+  ProjectOut,
+  ProjectSummary,
+  StoryboardOut,
+  toAsset,
+  toProject,
+  toProjectSummary,
+  toStoryboard,
+} from "./schemas.ts";
+
+const tags = ["projects"];
+const projectId = idParam("project_id");
+
+export const routes = [
+  defineRoute(
+    createRoute({
+      method: "get",
+      path: `${API_PREFIX}/projects`,
+      tags,
+      summary: "List live projects, newest first",
+      request: { query: PageQuery },
+      responses: {
+        200: json(
+          z.object({
+            items: z.array(ProjectSummary),
+            total: z.number(),
+            page: z.number(),
+            size: z.number(),
+          }),
+          "One page of projects",
+        ),
+        ...errors(422),
+      },
+    }),
+    async (c) => {
+      const { page, size } = c.req.valid("query");
+      const result = await listProjects(page, size);
+      return c.json({ ...result, items: result.items.map(toProjectSummary) }, 200);
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "post",
+      path: `${API_PREFIX}/projects`,
+      tags,
+      summary: "Create an empty project",
+      request: jsonBody(ProjectInput),
+      responses: {
+        201: json(z.object({ id: z.number(), name: z.string() }), "Created"),
+        ...errors(413, 415, 422),
+      },
+    }),
+    async (c) => {
+      const project = await createProject(c.req.valid("json").name);
+      return c.json({ id: project.id, name: project.name }, 201);
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "get",
+      path: `${API_PREFIX}/projects/{project_id}`,
+      tags,
+      summary: "Everything needed to reopen a project",
+      request: { params: projectId },
+      responses: {
+        200: json(
+          z.object({
+            project: ProjectOut,
+            assets: z.array(AssetOut),
+            storyboards: z.array(StoryboardOut),
+          }),
+          "Project with its assets and storyboards",
+        ),
+        ...errors(404, 422),
+      },
+    }),
+    async (c) => {
+      const full = await getFullProject(c.req.valid("param").project_id);
+      return c.json(
+        {
+          project: toProject(full.project),
+          assets: full.assets.map(toAsset),
+          storyboards: full.storyboards.map(toStoryboard),
+        },
+        200,
+      );
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "delete",
+      path: `${API_PREFIX}/projects/{project_id}`,
+      tags,
+      summary: "Soft-delete a project",
+      request: { params: projectId },
+      responses: { 200: json(Message, "Deleted"), ...errors(404, 422) },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").project_id;
+      await softDeleteProject(id);
+      return c.json({ message: `项目 ${id} 删除成功` }, 200);
+    },
+  ),
+];
+
+export const handler = lambdaHandler(routes);

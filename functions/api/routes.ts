@@ -1,0 +1,25 @@
+import * as assets from "./assets.ts";
+import type { ApiRoute } from "./http.ts";
+import * as projects from "./projects.ts";
+import * as prompts from "./prompts.ts";
+import * as system from "./system.ts";
+import * as uploads from "./uploads.ts";
+
+/**
+ * The route table. Each group is one module under functions/api exporting `routes` and a Lambda
+ * `handler`; the local server, the OpenAPI document and the per-route Lambdas all read this.
+ */
+export const routeGroups = { system, prompts, projects, assets, uploads } as const;
+
+export type RouteGroup = keyof typeof routeGroups;
+
+export const apiRoutes: ApiRoute[] = Object.values(routeGroups).flatMap((g) => g.routes);
+
+/** Method, path and handler export of every route, as infrastructure declares them. */
+export const routeManifest = Object.entries(routeGroups).flatMap(([group, module]) =>
+  module.routes.map(({ route }) => ({
+    method: route.method.toUpperCase(),
+    path: route.path,
+    handler: `functions/api/${group}.handler`,
+  })),
+);

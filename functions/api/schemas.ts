@@ -1,0 +1,161 @@
+import { z } from "@hono/zod-openapi";
+import type { Asset, Project, Prompt, Storyboard } from "../../core/db/schema.ts";
+
+/** Postgres `integer` ids: anything outside 1..2^31-1 can never exist, so it is a 422, not a 404. */
+export const Id = z.coerce
+  .number({ error: "must be a positive integer" })
+  .int("must be a positive integer")
+  .min(1, "must be a positive integer")
+  .max(2_147_483_647, "is too large");
+
+export const idParam = <K extends string>(name: K) =>
+  z.object({ [name]: Id.openapi({ param: { name, in: "path" }, example: 1 }) } as {
+    [P in K]: typeof Id;
+  });
+
+export const PAGE_MAX = 10_000;
+export const SIZE_MAX = 100;
+export const PageQuery = z.object({
+  page: z.coerce.number().int().min(1).max(PAGE_MAX).default(1).openapi({ example: 1 }),
+  size: z.coerce.number().int().min(1).max(SIZE_MAX).default(20).openapi({ example: 20 }),
+});
+
+const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max);
+export const HttpUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+  .max(2048)
+  .openapi({ example: "https://example.com/image.png" });
+
+export const ErrorBody = z
+  .object({
+    detail: z.string(),
+    code: z.string(),
+    errors: z
+      .array(
+        z.object({
+          loc: z.array(z.union([z.string(), z.number()])),
+          msg: z.string(),
+          type: z.string(),
+        }),
+      )
+      .optional(),
+  })
+  .openapi("Error");
+
+export const Message = z.object({ message: z.string() }).openapi("Message");
+
+const timestamps = { created_at: z.string(), updated_at: z.string() };
+const iso = (d: Date | string) => new Date(d).toISOString();
+
+export const PromptInput = z
+  .object({ step: text(100), name: text(100), prompt: text(100_000) })
+  .openapi("PromptInput");
+export const PromptOut = z
+  .object({ id: z.number(), step: z.string(), name: z.string(), prompt: z.string(), ...timestamps })
+  .openapi("Prompt");
+export const toPrompt = (p: Prompt): z.infer<typeof PromptOut> => ({
+  id: p.id,
+  step: p.step,
+  name: p.name,
+  prompt: p.prompt,
+  created_at: iso(p.createdAt),
+  updated_at: iso(p.updatedAt),
+});
+
+export const ProjectInput = z.object({ name: text(200) }).openapi("ProjectInput");
+export const ProjectSummary = z
+  .object({ id: z.number(), name: z.string(), ...timestamps })
+  .openapi("ProjectSummary");
+export const toProjectSummary = (
+  p: Pick<Project, "id" | "name" | "createdAt" | "updatedAt">,
+): z.infer<typeof ProjectSummary> => ({
+  id: p.id,
+  name: p.name,
+  created_at: iso(p.createdAt),
+  updated_at: iso(p.updatedAt),
+});
+export const ProjectOut = z
+  .object({
+    id: z.number(),
+    name: z.string(),
+    script: z.string().nullable(),
+    full_script: z.string().nullable(),
+    prompt_used: z.unknown().nullable(),
+    video_url: z.string().nullable(),
+    ...timestamps,
+  })
+  .openapi("Project");
+export const toProject = (p: Project): z.infer<typeof ProjectOut> => ({
+  ...toProjectSummary(p),
+  script: p.script,
+  full_script: p.fullScript,
+  prompt_used: p.promptUsed ?? null,
+  video_url: p.videoUrl,
+});
+
+export const AssetOut = z
+  .object({
+    id: z.number(),
+    project_id: z.number(),
+    name: z.string(),
+    description: z.string(),
+    tags: z.array(z.string()),
+    original_url: z.string().nullable(),
+    ...timestamps,
+  })
+  .openapi("Asset");
+export const toAsset = (a: Asset): z.infer<typeof AssetOut> => ({
+  id: a.id,
+  project_id: a.projectId,
+  name: a.name,
+  description: a.description,
+  tags: a.tags,
+  original_url: a.originalUrl,
+  created_at: iso(a.createdAt),
+  updated_at: iso(a.updatedAt),
+});
+
+export const StoryboardOut = z
+  .object({
+    id: z.number(),
+    project_id: z.number(),
+    position: z.number(),
+    frame_prompt: z.string(),
+    frame_asset_ids: z.array(z.number()),
+    frame_image_url: z.string().nullable(),
+    shot_prompt: z.string(),
+    shot_video_url: z.string().nullable(),
+    ...timestamps,
+  })
+  .openapi("Storyboard");
+export const toStoryboard = (s: Storyboard): z.infer<typeof StoryboardOut> => ({
+  id: s.id,
+  project_id: s.projectId,
+  position: s.position,
+  frame_prompt: s.framePrompt,
+  frame_asset_ids: s.frameAssetIds,
+  frame_image_url: s.frameImageUrl,
+  shot_prompt: s.shotPrompt,
+  shot_video_url: s.shotVideoUrl,
+  created_at: iso(s.createdAt),
+  updated_at: iso(s.updatedAt),
+});
+
+/** JSON request body and response declarations, so route definitions stay one screen long. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { "application/json": { schema } }, required: true },
+});
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});
+
+const ERROR_TEXT: Record<number, string> = {
+  400: "Business rule broken",
+  404: "Unknown or deleted resource",
+  413: "Body too large",
+  415: "Body is not JSON",
+  422: "Invalid body, query or path",
+};
+export const errors = (...codes: (keyof typeof ERROR_TEXT)[]) =>
+  Object.fromEntries(codes.map((code) => [code, json(ErrorBody, ERROR_TEXT[code] ?? "Error")]));

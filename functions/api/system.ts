@@ -1,0 +1,83 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import { sql } from "drizzle-orm";
+import { config } from "../../core/config.ts";
+import { database } from "../../core/db/client.ts";
+import { log } from "../../core/log.ts";
+import { defineRoute, lambdaHandler } from "./http.ts";
+import { json } from "./schemas.ts";
+
+const Health = z
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    db: z.enum(["ok", "error"]),
+    driver: z.string().optional(),
+    offline: z.object({
+      text: z.boolean(),
+      image: z.boolean(),
+      video: z.boolean(),
+      storage: z.boolean(),
+    }),
+  })
+  .openapi("Health");
+
+async function checkDatabase() {
+  try {
+    const { db, driver } = await database();
+    await db.execute(sql`select 1`);
+    return { db: "ok" as const, driver };
+  } catch (error) {
+    log.error("health: database unreachable", { error });
+    return { db: "error" as const };
+  }
+}
+
+/** The OpenAPI document covers the whole route table, which imports this module: load it late. */
+let documentCache: Promise<unknown> | undefined;
+const openApiDocument = () => {
+  documentCache ??= import("./openapi.ts").then((m) => m.openApiDocument());
+  return documentCache;
+};
+
+export const routes = [
+  defineRoute(
+    createRoute({
+      method: "get",
+      path: "/health",
+      tags: ["system"],
+      summary: "Readiness: database reachable, which providers run offline",
+      responses: { 200: json(Health, "Ready"), 503: json(Health, "Database unreachable") },
+    }),
+    async (c) => {
+      const dbState = await checkDatabase();
+      const body = {
+        status: dbState.db === "ok" ? ("ok" as const) : ("degraded" as const),
+        ...dbState,
+        offline: config().offline,
+      };
+      return c.json(body, dbState.db === "ok" ? 200 : 503);
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "get",
+      path: "/openapi.json",
+      hide: true,
+      responses: { 200: { description: "OpenAPI 3.1 document" } },
+    }),
+    async (c) => c.json(await openApiDocument()),
+  ),
+  defineRoute(
+    createRoute({
+      method: "get",
+      path: "/docs",
+      hide: true,
+      responses: { 200: { description: "API reference (HTML)" } },
+    }),
+    async (c, next) =>
+      (await Scalar({ url: "/openapi.json", pageTitle: "Storyboard Studio API" })(c, next)) ??
+      c.res,
+  ),
+];
+
+export const handler = lambdaHandler(routes);

@@ -1,0 +1,68 @@
+import { type ServerType, serve } from "@hono/node-server";
+import { config } from "../../core/config.ts";
+import { database } from "../../core/db/client.ts";
+import { log } from "../../core/log.ts";
+import { buildApp } from "../api/http.ts";
+import { apiRoutes } from "../api/routes.ts";
+import { mountLocalStorage } from "./storage.ts";
+
+export interface LocalServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The whole API on one port: every route of the table plus local storage. */
+export async function startLocalServer(port = config().PORT): Promise<LocalServer> {
+  const cfg = config();
+  await database(); // open and migrate before accepting traffic, so /health is honest
+  const app = buildApp(apiRoutes);
+  mountLocalStorage(app);
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: cfg.HOST, port }, () => resolve(s));
+  });
+  const address = server.address();
+  const actualPort = typeof address === "object" && address ? address.port : port;
+  return {
+    url: `http://${cfg.HOST}:${actualPort}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  };
+}
+
+async function main() {
+  try {
+    process.loadEnvFile();
+  } catch {
+    // No .env: every setting has a local default.
+  }
+  const cfg = config();
+  const server = await startLocalServer();
+  const { offline } = cfg;
+  const offlineParts = Object.entries(offline)
+    .filter(([, isOffline]) => isOffline)
+    .map(([part]) => part);
+  const lines = [
+    `Storyboard Studio API on ${server.url}`,
+    `  docs:     ${server.url}/docs`,
+    `  health:   ${server.url}/health`,
+    `  database: ${cfg.DATABASE_URL ? "DATABASE_URL" : `embedded PGlite in ${cfg.DATA_DIR}/pglite`}`,
+    `  offline:  ${offlineParts.length ? offlineParts.join(", ") : "none"} (set the provider keys in .env to go live)`,
+    cfg.HOST === "127.0.0.1" ? "  listening on loopback only" : `  listening on ${cfg.HOST}`,
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  const stop = async (signal: string) => {
+    log.info("shutting down", { signal });
+    await server.close();
+    await (await database()).close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error) => {
+    log.error("failed to start", { error });
+    process.exit(1);
+  });
+}
