@@ -1,5 +1,5 @@
 import { type ServerType, serve } from "@hono/node-server";
-import { config } from "../../core/config.ts";
+import { config, resetConfig } from "../../core/config.ts";
 import { database } from "../../core/db/client.ts";
 import { log } from "../../core/log.ts";
 import { buildApp } from "../api/http.ts";
@@ -22,8 +22,14 @@ export async function startLocalServer(port = config().PORT): Promise<LocalServe
   });
   const address = server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
+  const url = `http://${cfg.HOST}:${actualPort}`;
+  // Stored files are linked by absolute URL; with port 0 only now do we know it.
+  if (!cfg.PUBLIC_BASE_URL && actualPort !== cfg.PORT) {
+    process.env.PUBLIC_BASE_URL = url;
+    resetConfig();
+  }
   return {
-    url: `http://${cfg.HOST}:${actualPort}`,
+    url,
     close: () =>
       new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };

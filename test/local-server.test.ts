@@ -1,0 +1,118 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resetConfig } from "../core/config.ts";
+import { database, useDatabase } from "../core/db/client.ts";
+import { resetLocalUploadSecret } from "../core/storage/local.ts";
+import { type LocalServer, startLocalServer } from "../functions/local/server.ts";
+import { readReply } from "./support/app.ts";
+
+// A real 1×1 PNG.
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+let server: LocalServer;
+const dataDir = mkdtempSync(join(tmpdir(), "storyboard-server-"));
+
+beforeAll(async () => {
+  process.env.DATA_DIR = dataDir;
+  process.env.UPLOAD_MAX_BYTES = "4096";
+  resetConfig();
+  resetLocalUploadSecret();
+  useDatabase(undefined);
+  server = await startLocalServer(0);
+});
+afterAll(async () => {
+  await server?.close();
+  await (await database()).close();
+});
+
+const get = async (path: string, init?: RequestInit) =>
+  readReply(await fetch(`${server.url}${path}`, init));
+
+async function upload(fields: Record<string, string | Blob>) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  return get("/upload", { method: "POST", body: form });
+}
+
+describe("local server", () => {
+  it("serves health with the embedded database persisted under DATA_DIR", async () => {
+    const res = await get("/health");
+    expect(res).toMatchObject({ status: 200, body: { status: "ok", driver: "pglite" } });
+    expect((await get("/docs")).status).toBe(200);
+  });
+
+  it("issues a token for its own upload endpoint and serves the uploaded file", async () => {
+    const token = (await get("/api/v1/qiniu/upload-token")).body;
+    expect(token).toMatchObject({
+      bucket: "local",
+      domain: `${server.url}/files`,
+      upload_url: `${server.url}/upload`,
+      key_prefix: "uploads/",
+    });
+    expect(Date.parse(token.expires_at) - Date.now()).toBeLessThanOrEqual(900_000);
+    const post = await get("/api/v1/qiniu/upload-token", { method: "POST" });
+    expect(post.body.bucket).toBe("local");
+
+    const res = await upload({
+      token: token.token,
+      key: "uploads/sketch.png",
+      file: new Blob([PNG], { type: "image/png" }),
+    });
+    expect(res).toMatchObject({
+      status: 200,
+      body: { key: "uploads/sketch.png", fsize: PNG.length, mimeType: "image/png" },
+    });
+    const file = await fetch(`${token.domain}/uploads/sketch.png`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get("content-type")).toBe("image/png");
+    expect(Buffer.from(await file.arrayBuffer()).equals(PNG)).toBe(true);
+    const partial = await fetch(`${token.domain}/uploads/sketch.png`, {
+      headers: { range: "bytes=0-3" },
+    });
+    expect(partial.status).toBe(206);
+    expect((await partial.arrayBuffer()).byteLength).toBe(4);
+  });
+
+  it("enforces the token: signature, scope, MIME type and size", async () => {
+    const { token } = (await get("/api/v1/qiniu/upload-token")).body;
+    const png = new Blob([PNG], { type: "image/png" });
+    const cases: [Record<string, string | Blob>, number, string][] = [
+      [{ key: "uploads/a.png", file: png }, 401, "invalid_upload_token"],
+      [{ token: `${token}x`, key: "uploads/a.png", file: png }, 401, "invalid_upload_token"],
+      [{ token, key: "private/a.png", file: png }, 403, "key_out_of_scope"],
+      [{ token, key: "uploads/../../x", file: png }, 422, "invalid_key"],
+      [
+        { token, key: "uploads/a.html", file: new Blob(["<b>"], { type: "text/html" }) },
+        403,
+        "mime_not_allowed",
+      ],
+      [
+        {
+          token,
+          key: "uploads/big.png",
+          file: new Blob([new Uint8Array(5000)], { type: "image/png" }),
+        },
+        413,
+        "file_too_large",
+      ],
+      [{ token, key: "uploads/a.png", file: "not a file" }, 422, "validation_failed"],
+    ];
+    for (const [fields, status, code] of cases) {
+      const res = await upload(fields);
+      expect(res.status, JSON.stringify(res.body)).toBe(status);
+      expect(res.body).toMatchObject({ code, error: expect.any(String) });
+    }
+  });
+
+  it("404s missing files as JSON", async () => {
+    expect(await get("/files/uploads/none.png")).toMatchObject({
+      status: 404,
+      body: { code: "not_found" },
+    });
+  });
+});
