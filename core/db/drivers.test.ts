@@ -1,0 +1,168 @@
+import { eq } from "drizzle-orm";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startNeonShim } from "../../test/support/neon-shim.ts";
+import { deleteAsset } from "../assets.ts";
+import { resetConfig } from "../config.ts";
+import { createProject, getFullProject, listProjects, softDeleteProject } from "../projects.ts";
+import { listPromptsByStep, upsertPrompt } from "../prompts.ts";
+import { type Database, type DriverName, migrate, openDatabase, useDatabase } from "./client.ts";
+import { assets, projects, storyboards } from "./schema.ts";
+
+/** A fresh database on the shared test server, so suites never see each other's rows. */
+async function freshDatabase(name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: inject("postgresUrl") });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name}`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(inject("postgresUrl"));
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+interface Harness {
+  database: Database;
+  /** Network round trips to the database so far (statements for in-process PGlite). */
+  roundTrips(): number;
+  stop(): Promise<void>;
+}
+
+const harnesses: Record<DriverName, () => Promise<Harness>> = {
+  async pglite() {
+    let statements = 0;
+    const database = await openDatabase({ driver: "pglite", onQuery: () => statements++ });
+    return { database, roundTrips: () => statements, stop: () => database.close() };
+  },
+  async pg() {
+    let statements = 0;
+    const url = await freshDatabase("drivers_pg");
+    const database = await openDatabase({ driver: "pg", url, onQuery: () => statements++ });
+    return { database, roundTrips: () => statements, stop: () => database.close() };
+  },
+  async neon() {
+    const url = await freshDatabase("drivers_neon");
+    const shim = await startNeonShim();
+    process.env.NEON_HTTP_ENDPOINT = shim.fetchEndpoint;
+    resetConfig();
+    const database = await openDatabase({ driver: "neon", url });
+    return {
+      database,
+      roundTrips: () => shim.stats.httpRequests,
+      stop: async () => {
+        await database.close();
+        await shim.stop();
+        delete process.env.NEON_HTTP_ENDPOINT;
+        resetConfig();
+      },
+    };
+  },
+};
+
+describe.each(Object.keys(harnesses) as DriverName[])("data layer on %s", (driver) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harnesses[driver]();
+    await migrate(h.database);
+    await migrate(h.database); // start-up runs it every time: must be a no-op the second time
+    useDatabase(h.database);
+  });
+  afterAll(async () => {
+    useDatabase(undefined);
+    await h?.stop();
+  });
+
+  it("upserts prompts on (step, name) without duplicating", async () => {
+    const a = await upsertPrompt({ step: "create_shots", name: "v1", prompt: "one" });
+    const b = await upsertPrompt({ step: "create_shots", name: "v1", prompt: "two" });
+    expect(b.id).toBe(a.id);
+    expect(b.prompt).toBe("two");
+    expect(b.updatedAt.getTime()).toBeGreaterThanOrEqual(a.updatedAt.getTime());
+    expect(await listPromptsByStep("create_shots")).toHaveLength(1);
+  });
+
+  it("round-trips arrays, unicode and JSON exactly", async () => {
+    const project = await createProject('小猫 "冒险", part 1');
+    const tags = ["动物", "with, comma", 'quote "q"', "back\\slash", "{brace}", ""];
+    const [asset] = await h.database.db
+      .insert(assets)
+      .values({ projectId: project.id, name: "猫", tags })
+      .returning();
+    await h.database.db
+      .update(projects)
+      .set({ promptUsed: { template: "${script}", nested: [1, { ok: true }] } })
+      .where(eq(projects.id, project.id));
+    await h.database.db
+      .insert(storyboards)
+      .values({ projectId: project.id, position: 0, frameAssetIds: [asset?.id ?? 0, 7] });
+    const full = await getFullProject(project.id);
+    expect(full.project.name).toBe('小猫 "冒险", part 1');
+    expect(full.project.promptUsed).toEqual({ template: "${script}", nested: [1, { ok: true }] });
+    expect(full.assets[0]?.tags).toEqual(tags);
+    expect(full.storyboards[0]?.frameAssetIds).toEqual([asset?.id, 7]);
+    expect(full.project.createdAt).toBeInstanceOf(Date);
+  });
+
+  it("reads a whole project in one round trip", async () => {
+    const project = await createProject("one trip");
+    await h.database.db.insert(assets).values([
+      { projectId: project.id, name: "a" },
+      { projectId: project.id, name: "b" },
+    ]);
+    await h.database.db.insert(storyboards).values([
+      { projectId: project.id, position: 1 },
+      { projectId: project.id, position: 0 },
+    ]);
+    const before = h.roundTrips();
+    const full = await getFullProject(project.id);
+    expect(h.roundTrips() - before).toBe(1);
+    expect(full.assets.map((a) => a.name)).toEqual(["a", "b"]);
+    expect(full.storyboards.map((s) => s.position)).toEqual([0, 1]);
+  });
+
+  it("pages and hides soft-deleted projects", async () => {
+    const keep = await createProject("keep");
+    const gone = await createProject("gone");
+    await softDeleteProject(gone.id);
+    const page = await listProjects(1, 100);
+    const ids = page.items.map((p) => p.id);
+    expect(ids).toContain(keep.id);
+    expect(ids).not.toContain(gone.id);
+    expect(page.total).toBe(ids.length);
+    await expect(getFullProject(gone.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("deletes an asset and unlinks it from storyboards in one atomic unit", async () => {
+    const project = await createProject("atomic");
+    const [a, b] = await h.database.db
+      .insert(assets)
+      .values([
+        { projectId: project.id, name: "a" },
+        { projectId: project.id, name: "b" },
+      ])
+      .returning();
+    const aId = a?.id ?? 0;
+    const bId = b?.id ?? 0;
+    await h.database.db
+      .insert(storyboards)
+      .values({ projectId: project.id, position: 0, frameAssetIds: [aId, bId] });
+    const before = h.roundTrips();
+    await deleteAsset(aId);
+    if (driver === "neon") expect(h.roundTrips() - before).toBe(1);
+    const full = await getFullProject(project.id);
+    expect(full.assets.map((x) => x.id)).toEqual([bId]);
+    expect(full.storyboards[0]?.frameAssetIds).toEqual([bId]);
+    await expect(deleteAsset(aId)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("rolls the whole unit back when one statement fails", async () => {
+    const project = await createProject("rollback");
+    await expect(
+      h.database.atomic((d) => [
+        d.update(projects).set({ name: "renamed" }).where(eq(projects.id, project.id)),
+        d.insert(assets).values({ projectId: 2_000_000_000, name: "orphan" }),
+      ]),
+    ).rejects.toThrow();
+    expect((await getFullProject(project.id)).project.name).toBe("rollback");
+  });
+});
