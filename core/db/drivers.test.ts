@@ -42,7 +42,7 @@ const harnesses: Record<DriverName, () => Promise<Harness>> = {
   },
   async neon() {
     const url = await freshDatabase("drivers_neon");
-    const shim = await startNeonShim();
+    const shim = await startNeonShim(url);
     process.env.NEON_HTTP_ENDPOINT = shim.fetchEndpoint;
     resetConfig();
     const database = await openDatabase({ driver: "neon", url });

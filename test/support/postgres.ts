@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { chown, mkdtemp, rm } from "node:fs/promises";
+import { chown, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,22 +10,36 @@ import pg from "pg";
 const run = promisify(execFile);
 
 export interface TestPostgres {
+  /** `postgres://postgres@127.0.0.1:<port>/test`; trust authentication, so no password. */
   url: string;
   port: number;
   stop(): Promise<void>;
 }
 
-function findBinDir(): string {
-  if (process.env.PG_BIN) return process.env.PG_BIN;
+const hasServerTools = (bin: string) =>
+  existsSync(join(bin, "initdb")) && existsSync(join(bin, "pg_ctl"));
+
+async function findBinDir(): Promise<string> {
+  const explicit = process.env.PG_BIN;
+  if (explicit) {
+    if (hasServerTools(explicit)) return explicit;
+    throw new Error(`PG_BIN=${explicit} holds no initdb and pg_ctl`);
+  }
+  // Debian installs server binaries off PATH, one directory per major version.
   const root = "/usr/lib/postgresql";
-  const versions = existsSync(root)
-    ? readdirSync(root)
-        .filter((v) => existsSync(join(root, v, "bin", "pg_ctl")))
-        .sort((a, b) => Number(b) - Number(a))
-    : [];
-  if (versions[0]) return join(root, versions[0], "bin");
+  const newest = (existsSync(root) ? readdirSync(root) : [])
+    .map((version) => join(root, version, "bin"))
+    .filter(hasServerTools)
+    .sort((a, b) => b.localeCompare(a, undefined, { numeric: true }))[0];
+  if (newest) return newest;
+  const fromPgConfig = await run("pg_config", ["--bindir"]).then(
+    ({ stdout }) => stdout.trim(),
+    () => "",
+  );
+  if (fromPgConfig && hasServerTools(fromPgConfig)) return fromPgConfig;
   throw new Error(
-    "PostgreSQL server binaries not found: install the Debian package `postgresql` (.ci/run does) or set PG_BIN",
+    "PostgreSQL server binaries (initdb, pg_ctl) not found: install the Debian package " +
+      "`postgresql` (.ci/run does), or set PG_BIN to the directory holding them",
   );
 }
 
@@ -35,37 +49,53 @@ function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
     });
   });
 }
 
 /**
- * A throwaway PostgreSQL cluster on 127.0.0.1. The server refuses to run as root, so as root
- * (CI) it runs as the `postgres` system user, with its directories handed over to that user.
+ * A throwaway PostgreSQL cluster on 127.0.0.1 with durability switched off (it only has to
+ * outlive one test run). The server refuses to run as root, so as root (CI containers) the tools
+ * run as the `postgres` system user, which must own the directories they write.
  */
 export async function startPostgres(): Promise<TestPostgres> {
-  const bin = findBinDir();
-  const root = process.getuid?.() === 0;
-  const dir = await mkdtemp(join(tmpdir(), "storyboard-pg-"));
+  const bin = await findBinDir();
+  const asRoot = process.getuid?.() === 0;
+  // One temporary directory holds the cluster (`data/`), the Unix socket and the server log.
+  const dir = await mkdtemp(join(tmpdir(), "pg-test-"));
   const data = join(dir, "data");
-  const exec = async (tool: string, args: string[]) => {
-    const path = join(bin, tool);
-    return root ? run("runuser", ["-u", "postgres", "--", path, ...args]) : run(path, args);
-  };
-  if (root) {
-    const uid = Number((await run("id", ["-u", "postgres"])).stdout.trim());
-    const gid = Number((await run("id", ["-g", "postgres"])).stdout.trim());
-    await chown(dir, uid, gid);
-  }
-  const port = await freePort();
-  let started = false;
+  const log = join(dir, "server.log");
+  // Run from `dir`: as the postgres user the caller's working directory may be unreadable.
+  const tool = (name: string, args: string[]) =>
+    asRoot
+      ? run("runuser", ["-u", "postgres", "--", join(bin, name), ...args], { cwd: dir })
+      : run(join(bin, name), args, { cwd: dir });
+
   const stop = async () => {
-    if (started) await exec("pg_ctl", ["-D", data, "-m", "immediate", "stop"]).catch(() => {});
+    // pg_ctl fails harmlessly when no server runs, which is the case after a failed start.
+    if (existsSync(join(data, "postmaster.pid"))) {
+      await tool("pg_ctl", ["-D", data, "-m", "immediate", "stop"]).catch(() => {});
+    }
     await rm(dir, { recursive: true, force: true });
   };
+
   try {
-    await exec("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
+    if (asRoot) {
+      const id = async (flag: string) =>
+        Number((await run("id", [flag, "postgres"])).stdout.trim());
+      await chown(dir, await id("-u"), await id("-g"));
+    }
+    const port = await freePort();
+    // C locale and UTF8 make collation and encoding the same on every machine.
+    await tool("initdb", [
+      ...["-D", data, "-A", "trust", "-U", "postgres"],
+      ...["-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"],
+    ]);
     const options = [
       `-p ${port}`,
       `-k ${dir}`,
@@ -74,8 +104,13 @@ export async function startPostgres(): Promise<TestPostgres> {
       "-c synchronous_commit=off",
       "-c full_page_writes=off",
     ].join(" ");
-    await exec("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "log"), "-w", "start"]);
-    started = true;
+    // `-l` matters: without it the server inherits pg_ctl's stdout and execFile never returns.
+    await tool("pg_ctl", ["-D", data, "-o", options, "-l", log, "-w", "start"]).catch(
+      async (error: Error) => {
+        const serverLog = await readFile(log, "utf8").catch(() => "");
+        throw new Error(`${error.message}\n${serverLog}`, { cause: error });
+      },
+    );
     const admin = new pg.Client({
       host: "127.0.0.1",
       port,
@@ -83,11 +118,14 @@ export async function startPostgres(): Promise<TestPostgres> {
       database: "postgres",
     });
     await admin.connect();
-    await admin.query("create database test");
-    await admin.end();
+    try {
+      await admin.query("create database test");
+    } finally {
+      await admin.end();
+    }
+    return { url: `postgres://postgres@127.0.0.1:${port}/test`, port, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url: `postgres://postgres@127.0.0.1:${port}/test`, port, stop };
 }
