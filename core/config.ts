@@ -41,7 +41,21 @@ const EnvSchema = z.object({
 
   GOOGLE_API_KEY: optional,
   GEMINI_API_KEY: optional,
+  /** Gemini API origin; relays and local fakes set it. The SDK's default when unset. */
+  GEMINI_BASE_URL: optional,
+  GEMINI_IMAGE_MODEL: z.string().optional().default("gemini-3.1-flash-image"),
+  /** Model that reads images for the legacy "analyse these asset URLs" endpoint. */
+  GEMINI_VISION_MODEL: z.string().optional().default("gemini-2.5-flash"),
   OPENROUTER_API_KEY: optional,
+  OPENROUTER_BASE_URL: z.string().optional().default("https://openrouter.ai/api/v1"),
+  OPENROUTER_MODEL: z.string().optional().default("google/gemini-2.5-flash"),
+  /** Per provider call; below the API Lambda's 29 s so a slow provider is a clean 504. */
+  PROVIDER_TIMEOUT_MS: int(25_000, 1_000, 600_000),
+  /** Extra attempts on 408/429/5xx, with backoff, inside the timeout. */
+  PROVIDER_RETRIES: int(2, 0, 5),
+  FRAME_ASPECT_RATIO: z.enum(["16:9", "9:16", "1:1", "4:3", "3:4"]).optional().default("16:9"),
+  /** Largest image fetched from a user-supplied URL. */
+  REMOTE_IMAGE_MAX_BYTES: int(20_971_520, 1024, 104_857_600),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -52,6 +52,8 @@ export const assets = pgTable(
     description: text("description").notNull().default(""),
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
     originalUrl: text("original_url"),
+    /** How the current image was made (provider, model, prompt), to reproduce or audit it. */
+    imageMeta: jsonb("image_meta"),
     ...timestamps,
   },
   (t) => [index("assets_project_id_idx").on(t.projectId, t.id)],
@@ -69,6 +71,8 @@ export const storyboards = pgTable(
     framePrompt: text("frame_prompt").notNull().default(""),
     frameAssetIds: integer("frame_asset_ids").array().notNull().default(sql`'{}'::integer[]`),
     frameImageUrl: text("frame_image_url"),
+    /** How the current first frame was made (provider, model, prompt, reference URLs). */
+    frameMeta: jsonb("frame_meta"),
     shotPrompt: text("shot_prompt").notNull().default(""),
     shotVideoUrl: text("shot_video_url"),
     ...timestamps,

@@ -58,3 +58,17 @@ export function localUploadSecret(cfg: Config = config()): Promise<string> {
 export function resetLocalUploadSecret(): void {
   secret = undefined;
 }
+
+/** The Storage interface over local files, for running without Qiniu. */
+export function localStorage(cfg: Config = config()) {
+  return {
+    name: "local",
+    put: (key: string, bytes: Uint8Array, _mimeType: string) => writeLocalFile(key, bytes, cfg),
+  };
+}
+
+/** The local file behind one of our own URLs, or undefined for any other URL. */
+export function localKeyOf(url: string, cfg: Config = config()): string | undefined {
+  const prefix = `${publicBaseUrl(cfg)}/files/`;
+  return url.startsWith(prefix) ? decodeURI(url.slice(prefix.length)) : undefined;
+}

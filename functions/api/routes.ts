@@ -1,15 +1,28 @@
+import * as assetImages from "./asset-images.ts";
 import * as assets from "./assets.ts";
+import * as frames from "./frames.ts";
 import type { ApiRoute } from "./http.ts";
 import * as projects from "./projects.ts";
 import * as prompts from "./prompts.ts";
+import * as scripts from "./scripts.ts";
 import * as system from "./system.ts";
 import * as uploads from "./uploads.ts";
 
 /**
- * The route table. Each group is one module under functions/api exporting `routes` and a Lambda
+ * The route table, keyed by module file name. Each group is one module under functions/api
+ * exporting `routes` and a Lambda
  * `handler`; the local server, the OpenAPI document and the per-route Lambdas all read this.
  */
-export const routeGroups = { system, prompts, projects, assets, uploads } as const;
+export const routeGroups = {
+  system,
+  prompts,
+  projects,
+  assets,
+  uploads,
+  scripts,
+  "asset-images": assetImages,
+  frames,
+} as const;
 
 export type RouteGroup = keyof typeof routeGroups;
 

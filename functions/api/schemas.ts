@@ -101,6 +101,8 @@ export const AssetOut = z
     description: z.string(),
     tags: z.array(z.string()),
     original_url: z.string().nullable(),
+    /** How the current image was made: provider, model, prompt. */
+    image_meta: z.unknown().nullable(),
     ...timestamps,
   })
   .openapi("Asset");
@@ -111,6 +113,7 @@ export const toAsset = (a: Asset): z.infer<typeof AssetOut> => ({
   description: a.description,
   tags: a.tags,
   original_url: a.originalUrl,
+  image_meta: a.imageMeta ?? null,
   created_at: iso(a.createdAt),
   updated_at: iso(a.updatedAt),
 });
@@ -123,6 +126,8 @@ export const StoryboardOut = z
     frame_prompt: z.string(),
     frame_asset_ids: z.array(z.number()),
     frame_image_url: z.string().nullable(),
+    /** How the current first frame was made: provider, model, prompt, reference URLs. */
+    frame_meta: z.unknown().nullable(),
     shot_prompt: z.string(),
     shot_video_url: z.string().nullable(),
     ...timestamps,
@@ -135,6 +140,7 @@ export const toStoryboard = (s: Storyboard): z.infer<typeof StoryboardOut> => ({
   frame_prompt: s.framePrompt,
   frame_asset_ids: s.frameAssetIds,
   frame_image_url: s.frameImageUrl,
+  frame_meta: s.frameMeta ?? null,
   shot_prompt: s.shotPrompt,
   shot_video_url: s.shotVideoUrl,
   created_at: iso(s.createdAt),
@@ -155,7 +161,9 @@ const ERROR_TEXT: Record<number, string> = {
   404: "Unknown or deleted resource",
   413: "Body too large",
   415: "Body is not JSON",
-  422: "Invalid body, query or path",
+  422: "Invalid body, query or path, or content refused by the provider's safety filter",
+  502: "The AI or storage provider failed (its reason is in detail)",
+  504: "The provider did not answer in time",
 };
 export const errors = (...codes: (keyof typeof ERROR_TEXT)[]) =>
   Object.fromEntries(codes.map((code) => [code, json(ErrorBody, ERROR_TEXT[code] ?? "Error")]));

@@ -1,0 +1,79 @@
+import { randomUUID } from "node:crypto";
+import { and, eq, inArray } from "drizzle-orm";
+import { assetNotFound } from "./assets.ts";
+import { mapLimit } from "./concurrency.ts";
+import { db } from "./db/client.ts";
+import { type Asset, assets } from "./db/schema.ts";
+import { liveProjectIds, requireLiveProject } from "./projects.ts";
+import { providers } from "./providers/index.ts";
+import { extensionOf, loadImage } from "./storage/load-image.ts";
+
+/** The image model gets the asset as a reference sheet: one subject, plain background. */
+export const assetImagePrompt = (asset: Pick<Asset, "name" | "description" | "tags">) =>
+  [
+    `Reference image for a storyboard asset: ${asset.name}.`,
+    asset.description,
+    asset.tags.length ? `Tags: ${asset.tags.join(", ")}.` : "",
+    "Show the whole subject clearly on a plain background, in a consistent cinematic style.",
+  ]
+    .filter(Boolean)
+    .join("\n");
+
+/** Draws one asset's reference image, stores it, and points the asset at it. */
+export async function generateAssetImage(assetId: number): Promise<Asset> {
+  const [asset] = await (await db())
+    .select()
+    .from(assets)
+    .where(and(eq(assets.id, assetId), inArray(assets.projectId, liveProjectIds())));
+  if (!asset) throw assetNotFound(assetId);
+  const prompt = assetImagePrompt(asset);
+  const { image, storage } = await providers();
+  const generated = await image.generate({
+    prompt,
+    references: [],
+    aspectRatio: "1:1",
+    title: asset.name,
+  });
+  const key = `projects/${asset.projectId}/assets/${randomUUID()}.${extensionOf(generated.value.mimeType)}`;
+  const url = await storage.put(key, generated.value.bytes, generated.value.mimeType);
+  const [row] = await (await db())
+    .update(assets)
+    .set({
+      originalUrl: url,
+      imageMeta: {
+        provider: generated.provider,
+        model: generated.model,
+        prompt,
+        previous_url: asset.originalUrl,
+        generated_at: new Date().toISOString(),
+      },
+    })
+    .where(eq(assets.id, assetId))
+    .returning();
+  if (!row) throw assetNotFound(assetId);
+  return row;
+}
+
+/**
+ * Legacy flow: the user uploaded images; each is fetched (SSRF-safe), described by the vision
+ * model and stored as a new asset pointing at the original URL.
+ */
+export async function analyseAssetImages(projectId: number, urls: string[]): Promise<Asset[]> {
+  await requireLiveProject(projectId);
+  const files = await mapLimit(urls, 4, (url) => loadImage(url));
+  const { image } = await providers();
+  const drafts = await mapLimit(files, 4, (file) => image.describe(file));
+  return (await db())
+    .insert(assets)
+    .values(
+      drafts.map((draft, i) => ({
+        projectId,
+        name: draft.value.name,
+        description: draft.value.description,
+        tags: draft.value.tags,
+        originalUrl: urls[i] as string,
+        imageMeta: { analysed_by: { provider: draft.provider, model: draft.model } },
+      })),
+    )
+    .returning();
+}

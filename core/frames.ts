@@ -1,0 +1,120 @@
+import { randomUUID } from "node:crypto";
+import { and, eq, inArray } from "drizzle-orm";
+import { mapLimit } from "./concurrency.ts";
+import { config } from "./config.ts";
+import { db } from "./db/client.ts";
+import { assets, type Storyboard, storyboards } from "./db/schema.ts";
+import { badRequest } from "./errors.ts";
+import { providers } from "./providers/index.ts";
+import type { Generated, ImageFile } from "./providers/types.ts";
+import { extensionOf, loadImage } from "./storage/load-image.ts";
+import { requireLiveStoryboard, storyboardNotFound } from "./storyboards.ts";
+
+const GUIDE_INSTRUCTION =
+  "Revise the first image, the current first frame of this shot, following the rough sketch in the second image. " +
+  "Keep the characters, style, palette and setting of the first image; take composition, poses and positions from the sketch.";
+
+async function storeFrame(board: Storyboard, image: Generated<ImageFile>) {
+  const { storage } = await providers();
+  const key = `projects/${board.projectId}/frames/${randomUUID()}.${extensionOf(image.value.mimeType)}`;
+  return storage.put(key, image.value.bytes, image.value.mimeType);
+}
+
+async function saveFrame(id: number, set: Partial<typeof storyboards.$inferInsert>) {
+  const [row] = await (await db())
+    .update(storyboards)
+    .set(set)
+    .where(eq(storyboards.id, id))
+    .returning();
+  if (!row) throw storyboardNotFound(id);
+  return row;
+}
+
+/**
+ * Draws a shot's first frame from its prompt and the referenced assets' images. The asset ids
+ * must belong to the storyboard's project and have images; their images load in parallel.
+ */
+export async function generateFrame(
+  storyboardId: number,
+  framePrompt: string,
+  assetIds: number[],
+): Promise<Storyboard> {
+  const board = await requireLiveStoryboard(storyboardId);
+  const ids = [...new Set(assetIds)];
+  const rows = ids.length
+    ? await (await db())
+        .select()
+        .from(assets)
+        .where(and(inArray(assets.id, ids), eq(assets.projectId, board.projectId)))
+    : [];
+  const foreign = ids.filter((id) => !rows.some((a) => a.id === id));
+  if (foreign.length) {
+    throw badRequest(
+      "asset_not_in_project",
+      `素材 ${foreign.join(", ")} 不属于项目 ${board.projectId}`,
+    );
+  }
+  const ordered = ids.map((id) => rows.find((a) => a.id === id) as (typeof rows)[number]);
+  const withoutImage = ordered.filter((a) => !a.originalUrl);
+  if (withoutImage.length) {
+    throw badRequest(
+      "assets_without_images",
+      `以下素材还没有图片: ${withoutImage.map((a) => `${a.name} (${a.id})`).join(", ")}`,
+    );
+  }
+  const referenceUrls = ordered.map((a) => a.originalUrl as string);
+  const references = await mapLimit(referenceUrls, 6, (url) => loadImage(url));
+  const { image } = await providers();
+  const generated = await image.generate({
+    prompt: framePrompt,
+    references,
+    aspectRatio: config().FRAME_ASPECT_RATIO,
+    title: `Shot ${board.position + 1}`,
+  });
+  const url = await storeFrame(board, generated);
+  return saveFrame(board.id, {
+    framePrompt,
+    frameAssetIds: ids,
+    frameImageUrl: url,
+    frameMeta: {
+      provider: generated.provider,
+      model: generated.model,
+      prompt: framePrompt,
+      reference_urls: referenceUrls,
+      aspect_ratio: config().FRAME_ASPECT_RATIO,
+      previous_frame_url: board.frameImageUrl,
+      generated_at: new Date().toISOString(),
+    },
+  });
+}
+
+/** Revises the current first frame from a user's guide sketch. */
+export async function guideFrame(storyboardId: number, guideUrl: string): Promise<Storyboard> {
+  const board = await requireLiveStoryboard(storyboardId);
+  if (!board.frameImageUrl) {
+    throw badRequest("frame_missing", `分镜 ${storyboardId} 还没有首帧图，请先生成首帧图`);
+  }
+  const [current, guide] = await Promise.all([loadImage(board.frameImageUrl), loadImage(guideUrl)]);
+  const prompt = `${GUIDE_INSTRUCTION}\nShot: ${board.framePrompt}`;
+  const { image } = await providers();
+  const generated = await image.generate({
+    prompt,
+    references: [current, guide],
+    aspectRatio: config().FRAME_ASPECT_RATIO,
+    title: `Shot ${board.position + 1} (guided)`,
+  });
+  const url = await storeFrame(board, generated);
+  return saveFrame(board.id, {
+    frameImageUrl: url,
+    frameMeta: {
+      provider: generated.provider,
+      model: generated.model,
+      prompt,
+      reference_urls: [board.frameImageUrl, guideUrl],
+      guide_image_url: guideUrl,
+      previous_frame_url: board.frameImageUrl,
+      aspect_ratio: config().FRAME_ASPECT_RATIO,
+      generated_at: new Date().toISOString(),
+    },
+  });
+}

@@ -1,0 +1,40 @@
+import { type Config, config } from "../config.ts";
+import type { ImageProvider, Storage, TextProvider } from "./types.ts";
+
+export interface Providers {
+  text: TextProvider;
+  image: ImageProvider;
+  storage: Storage;
+}
+
+/**
+ * The providers the configuration selects: live ones where a key is set, offline ones otherwise.
+ * Adapters are imported on demand so a handler only loads the SDKs it actually uses.
+ */
+export async function createProviders(cfg: Config): Promise<Providers> {
+  const text = cfg.offline.text
+    ? (await import("./text/offline.ts")).offlineText()
+    : (await import("./text/openrouter.ts")).openRouterText(cfg);
+  const image = cfg.offline.image
+    ? (await import("./image/offline.ts")).offlineImage(cfg.GEMINI_IMAGE_MODEL)
+    : (await import("./image/gemini.ts")).geminiImage(cfg);
+  const storage = cfg.offline.storage
+    ? (await import("../storage/local.ts")).localStorage(cfg)
+    : (await import("../storage/qiniu.ts")).qiniuStorage(cfg);
+  return { text, image, storage };
+}
+
+let shared: Promise<Providers> | undefined;
+
+export function providers(): Promise<Providers> {
+  shared ??= createProviders(config());
+  shared.catch(() => {
+    shared = undefined;
+  });
+  return shared;
+}
+
+/** Tests and the local server install their own set (e.g. live adapters pointed at fakes). */
+export function useProviders(next: Providers | undefined): void {
+  shared = next ? Promise.resolve(next) : undefined;
+}

@@ -1,0 +1,77 @@
+/** Provider interfaces: one per capability. Live adapters and offline ones implement the same. */
+
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+}
+
+/** A generated value with what produced it, kept as provenance. */
+export interface Generated<T> {
+  value: T;
+  provider: string;
+  model: string;
+  usage?: Usage;
+}
+
+export interface ImageFile {
+  bytes: Uint8Array;
+  mimeType: string;
+}
+
+export interface AssetDraft {
+  name: string;
+  description: string;
+  tags: string[];
+}
+
+export interface ScriptDraft {
+  full_script: string;
+  assets: AssetDraft[];
+}
+
+export interface ShotPlan {
+  frame_prompt: string;
+  frame_asset_ids: number[];
+  shot_prompt: string;
+}
+
+export interface AssetBrief extends AssetDraft {
+  id: number;
+}
+
+export interface TextProvider {
+  readonly name: string;
+  readonly model: string;
+  readonly offline: boolean;
+  /** `prompt` is the user's template with `${script_or_idea}` already filled in. */
+  writeScript(input: { prompt: string; idea: string }): Promise<Generated<ScriptDraft>>;
+  /** `prompt` is the template with `${materials_description}` and `${script}` filled in. */
+  planStoryboards(input: {
+    prompt: string;
+    script: string;
+    assets: AssetBrief[];
+  }): Promise<Generated<ShotPlan[]>>;
+}
+
+export interface ImageRequest {
+  prompt: string;
+  references: ImageFile[];
+  aspectRatio: string;
+  /** Shown on offline cards, and seeds their colours. */
+  title: string;
+}
+
+export interface ImageProvider {
+  readonly name: string;
+  readonly model: string;
+  readonly offline: boolean;
+  generate(request: ImageRequest): Promise<Generated<ImageFile>>;
+  /** Looks at an image and names it as an asset (legacy analyse endpoint). */
+  describe(image: ImageFile): Promise<Generated<AssetDraft>>;
+}
+
+export interface Storage {
+  readonly name: string;
+  /** Stores the bytes under `key` and returns their public URL. */
+  put(key: string, bytes: Uint8Array, mimeType: string): Promise<string>;
+}

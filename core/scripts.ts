@@ -1,0 +1,56 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { database } from "./db/client.ts";
+import { type Asset, assets, projects } from "./db/schema.ts";
+import { requireLiveProject } from "./projects.ts";
+import { providers } from "./providers/index.ts";
+import { renderTemplate } from "./templates.ts";
+
+export interface GeneratedScript {
+  full_script: string;
+  assets: Asset[];
+}
+
+/**
+ * Idea → full script and the assets it needs. The script and the new assets are written in one
+ * atomic unit, so a failure never leaves a script without its assets or the reverse. Assets are
+ * added to the project's existing ones: nothing the user made is thrown away.
+ */
+export async function generateScript(
+  projectId: number,
+  idea: string,
+  template: string,
+): Promise<GeneratedScript> {
+  const prompt = renderTemplate(template, { script_or_idea: idea });
+  await requireLiveProject(projectId);
+  const { text } = await providers();
+  const draft = await text.writeScript({ prompt, idea });
+  const { full_script, assets: drafts } = draft.value;
+  const db = await database();
+  const updateScript = (d: typeof db.db) =>
+    d
+      .update(projects)
+      .set({ fullScript: full_script })
+      .where(and(eq(projects.id, projectId), isNull(projects.deletedAt)));
+  if (drafts.length === 0) {
+    await updateScript(db.db);
+    return { full_script, assets: [] };
+  }
+  const [, inserted] = await db.atomic(
+    (d) =>
+      [
+        updateScript(d),
+        d
+          .insert(assets)
+          .values(
+            drafts.map((a) => ({
+              projectId,
+              name: a.name,
+              description: a.description,
+              tags: a.tags,
+            })),
+          )
+          .returning(),
+      ] as const,
+  );
+  return { full_script, assets: inserted };
+}

@@ -1,0 +1,37 @@
+import { readFile } from "node:fs/promises";
+import { config } from "../config.ts";
+import { AppError } from "../errors.ts";
+import { safeFetch } from "../net/safe-fetch.ts";
+import type { ImageFile } from "../providers/types.ts";
+import { localKeyOf, localPath } from "./local.ts";
+
+const MIME_BY_EXT: Record<string, string> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  webp: "image/webp",
+  gif: "image/gif",
+};
+
+/**
+ * Loads an image by URL for a provider call. Files in our own local storage are read from disk;
+ * every other URL (including asset URLs users set themselves) goes through the SSRF-safe fetch.
+ */
+export async function loadImage(url: string): Promise<ImageFile> {
+  const cfg = config();
+  const key = localKeyOf(url, cfg);
+  if (key !== undefined) {
+    try {
+      const bytes = new Uint8Array(await readFile(localPath(key, cfg)));
+      const ext = key.split(".").pop()?.toLowerCase() ?? "";
+      return { bytes, mimeType: MIME_BY_EXT[ext] ?? "image/png" };
+    } catch {
+      throw new AppError(400, "image_missing", `Stored image ${url} no longer exists`);
+    }
+  }
+  const file = await safeFetch(url, { accept: "image", maxBytes: cfg.REMOTE_IMAGE_MAX_BYTES });
+  return { bytes: file.bytes, mimeType: file.contentType };
+}
+
+export const extensionOf = (mimeType: string) =>
+  ({ "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif" })[mimeType] ?? "png";
