@@ -6,7 +6,7 @@ export type ProviderFailure =
   | "timeout"
   | "blocked"
   | "invalid_output"
-  | "auth"
+  | "auth_failed"
   | "model_not_found"
   | "bad_request"
   | "unavailable";
@@ -17,7 +17,7 @@ const STATUS: Record<ProviderFailure, AppError["status"]> = {
   // The provider refused this content: the caller must change the prompt or images.
   blocked: 422,
   invalid_output: 502,
-  auth: 502,
+  auth_failed: 502,
   model_not_found: 502,
   bad_request: 502,
   unavailable: 502,
@@ -40,7 +40,7 @@ export class ProviderError extends AppError {
 /** Classifies an HTTP status returned by a provider. */
 export function failureOfStatus(status: number | undefined): ProviderFailure {
   if (status === 429) return "rate_limited";
-  if (status === 401 || status === 403) return "auth";
+  if (status === 401 || status === 403) return "auth_failed";
   if (status === 404) return "model_not_found";
   if (status === 408 || status === 504) return "timeout";
   if (status !== undefined && status >= 400 && status < 500) return "bad_request";

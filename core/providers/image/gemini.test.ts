@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  type FakeGemini,
+  geminiReplies,
+  googleError,
+  startFakeGemini,
+} from "../../../test/support/fakes/gemini.ts";
+import { parseConfig } from "../../config.ts";
+import { decodeImage, renderCard } from "../offline/card.ts";
+import { geminiImage } from "./gemini.ts";
+
+const reference = renderCard({
+  width: 32,
+  height: 32,
+  title: "ref",
+  prompt: "",
+  label: "",
+  seed: "r",
+});
+
+let fake: FakeGemini;
+beforeAll(async () => {
+  fake = await startFakeGemini();
+});
+afterAll(() => fake.stop());
+beforeEach(() => {
+  fake.requests.length = 0;
+  fake.faults.length = 0;
+  fake.next.length = 0;
+});
+
+const adapter = (env: Record<string, string> = {}) =>
+  geminiImage(
+    parseConfig({
+      GOOGLE_API_KEY: "test-google-key",
+      GEMINI_BASE_URL: fake.url,
+      GEMINI_IMAGE_MODEL: "gemini-test-image",
+      GEMINI_VISION_MODEL: "gemini-test-vision",
+      PROVIDER_RETRIES: "0",
+      ...env,
+    }),
+  );
+
+const generate = (env?: Record<string, string>) =>
+  adapter(env).generate({
+    prompt: "A cat in a forest",
+    references: [
+      { bytes: reference, mimeType: "image/png" },
+      { bytes: reference, mimeType: "image/png" },
+    ],
+    aspectRatio: "16:9",
+    title: "Shot 1",
+  });
+
+describe("Gemini image adapter (real @google/genai)", () => {
+  it("sends text + inline reference images with the aspect ratio, returns the image part", async () => {
+    const result = await generate();
+    expect(decodeImage(result.value.bytes)).toMatchObject({ width: 64, height: 36 });
+    expect(result).toMatchObject({ provider: "gemini", model: "gemini-test-image" });
+    expect(result.usage).toEqual({ input_tokens: 10, output_tokens: 1290 });
+    const [req] = fake.generateCalls();
+    expect(req?.path).toBe("/v1beta/models/gemini-test-image:generateContent");
+    expect(req?.headers["x-goog-api-key"]).toBe("test-google-key");
+    const parts = req?.json.contents[0].parts;
+    expect(parts[0]).toEqual({ text: "A cat in a forest" });
+    expect(
+      parts.slice(1).map((p: { inlineData: { mimeType: string } }) => p.inlineData.mimeType),
+    ).toEqual(["image/png", "image/png"]);
+    expect(Buffer.from(parts[1].inlineData.data, "base64").equals(Buffer.from(reference))).toBe(
+      true,
+    );
+    expect(req?.json.generationConfig).toMatchObject({
+      responseModalities: ["TEXT", "IMAGE"],
+      imageConfig: { aspectRatio: "16:9" },
+    });
+  });
+
+  it.each([
+    [
+      "a blocked prompt",
+      geminiReplies.blockedPrompt("PROHIBITED_CONTENT"),
+      "provider_blocked",
+      422,
+      "PROHIBITED_CONTENT",
+    ],
+    [
+      "IMAGE_SAFETY",
+      geminiReplies.finished("IMAGE_SAFETY"),
+      "provider_blocked",
+      422,
+      "IMAGE_SAFETY",
+    ],
+    ["NO_IMAGE", geminiReplies.finished("NO_IMAGE"), "provider_invalid_output", 502, "NO_IMAGE"],
+  ])("turns %s into a typed error", async (_name, body, code, status, reason) => {
+    fake.next.push(body);
+    const error = await generate().catch((e) => e);
+    expect(error).toMatchObject({ code, status });
+    expect(error.reasons).toContain(reason);
+  });
+
+  it("retries 429 and 500 with the SDK's backoff, then succeeds", async () => {
+    fake.faults.push(
+      googleError(429, "RESOURCE_EXHAUSTED", "Quota exceeded"),
+      googleError(500, "INTERNAL", "oops"),
+    );
+    const result = await generate({ PROVIDER_RETRIES: "2" });
+    expect(result.value.mimeType).toBe("image/png");
+    expect(fake.generateCalls()).toHaveLength(3);
+  });
+
+  it.each([
+    [
+      googleError(429, "RESOURCE_EXHAUSTED", "Quota exceeded"),
+      "provider_rate_limited",
+      "Quota exceeded",
+    ],
+    [
+      googleError(404, "NOT_FOUND", "models/gemini-test-image is not found"),
+      "provider_model_not_found",
+      "GEMINI_IMAGE_MODEL",
+    ],
+    [
+      googleError(403, "PERMISSION_DENIED", "API key expired"),
+      "provider_auth_failed",
+      "API key expired",
+    ],
+    [googleError(503, "UNAVAILABLE", "overloaded"), "provider_unavailable", "overloaded"],
+  ])("maps %j to %s with the reason", async (fault, code, text) => {
+    fake.faults.push(fault);
+    await expect(generate()).rejects.toMatchObject({
+      code,
+      message: expect.stringContaining(text),
+    });
+  });
+
+  it("times out as a 504", async () => {
+    fake.faults.push({ delayMs: 1_500, status: 200, body: {} });
+    await expect(generate({ PROVIDER_TIMEOUT_MS: "1000" })).rejects.toMatchObject({
+      status: 504,
+      code: "provider_timeout",
+    });
+  });
+
+  it("describes an image as an asset through JSON output of the vision model", async () => {
+    const result = await adapter().describe({ bytes: reference, mimeType: "image/png" });
+    expect(result.value).toEqual({
+      name: "Orange cat",
+      description: "A small orange cat.",
+      tags: ["cat", "animal"],
+    });
+    const [req] = fake.generateCalls();
+    expect(req?.path).toBe("/v1beta/models/gemini-test-vision:generateContent");
+    expect(req?.json.generationConfig.responseMimeType).toBe("application/json");
+    expect(req?.json.generationConfig.responseJsonSchema.required).toEqual([
+      "name",
+      "description",
+      "tags",
+    ]);
+  });
+
+  it("refuses a non-JSON description", async () => {
+    fake.next.push({
+      candidates: [{ content: { parts: [{ text: "a cat, I think" }] }, finishReason: "STOP" }],
+    });
+    await expect(
+      adapter().describe({ bytes: reference, mimeType: "image/png" }),
+    ).rejects.toMatchObject({
+      code: "provider_invalid_output",
+    });
+  });
+});
