@@ -91,7 +91,12 @@ export function offlineText(): TextProvider {
       };
     },
     async planStoryboards({ script, assets }) {
-      const beats = sentences(script).slice(0, 8);
+      // A script's lines are its scenes; a one-paragraph script is split into sentences instead.
+      const lines = script
+        .split(/\n+/)
+        .map((l) => l.trim())
+        .filter((l) => l && l !== LABEL);
+      const beats = (lines.length >= 3 ? lines : sentences(script)).slice(0, 8);
       const shots =
         beats.length >= 3 ? beats : [...beats, "Closing image", "Final moment"].slice(0, 3);
       const ids = assets.map((a) => a.id);
