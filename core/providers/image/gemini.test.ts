@@ -1,10 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  type FakeGemini,
-  geminiReplies,
-  googleError,
-  startFakeGemini,
-} from "../../../test/support/fakes/gemini.ts";
+import { describe, expect, it } from "vitest";
+import { geminiReplies, googleError, startFakeGemini } from "../../../test/support/fakes/gemini.ts";
+import { fakeForFile } from "../../../test/support/fakes/server.ts";
 import { parseConfig } from "../../config.ts";
 import { decodeImage, renderCard } from "../offline/card.ts";
 import { geminiImage } from "./gemini.ts";
@@ -18,22 +14,13 @@ const reference = renderCard({
   seed: "r",
 });
 
-let fake: FakeGemini;
-beforeAll(async () => {
-  fake = await startFakeGemini();
-});
-afterAll(() => fake.stop());
-beforeEach(() => {
-  fake.requests.length = 0;
-  fake.faults.length = 0;
-  fake.next.length = 0;
-});
+const fakeServer = fakeForFile(startFakeGemini);
 
 const adapter = (env: Record<string, string> = {}) =>
   geminiImage(
     parseConfig({
       GOOGLE_API_KEY: "test-google-key",
-      GEMINI_BASE_URL: fake.url,
+      GEMINI_BASE_URL: fakeServer().url,
       GEMINI_IMAGE_MODEL: "gemini-test-image",
       GEMINI_VISION_MODEL: "gemini-test-vision",
       PROVIDER_RETRIES: "0",
@@ -58,7 +45,7 @@ describe("Gemini image adapter (real @google/genai)", () => {
     expect(decodeImage(result.value.bytes)).toMatchObject({ width: 64, height: 36 });
     expect(result).toMatchObject({ provider: "gemini", model: "gemini-test-image" });
     expect(result.usage).toEqual({ input_tokens: 10, output_tokens: 1290 });
-    const [req] = fake.generateCalls();
+    const [req] = fakeServer().generateCalls();
     expect(req?.path).toBe("/v1beta/models/gemini-test-image:generateContent");
     expect(req?.headers["x-goog-api-key"]).toBe("test-google-key");
     const parts = req?.json.contents[0].parts;
@@ -92,20 +79,20 @@ describe("Gemini image adapter (real @google/genai)", () => {
     ],
     ["NO_IMAGE", geminiReplies.finished("NO_IMAGE"), "provider_invalid_output", 502, "NO_IMAGE"],
   ])("turns %s into a typed error", async (_name, body, code, status, reason) => {
-    fake.next.push(body);
+    fakeServer().next.push(body);
     const error = await generate().catch((e) => e);
     expect(error).toMatchObject({ code, status });
     expect(error.reasons).toContain(reason);
   });
 
   it("retries 429 and 500 with the SDK's backoff, then succeeds", async () => {
-    fake.faults.push(
+    fakeServer().faults.push(
       googleError(429, "RESOURCE_EXHAUSTED", "Quota exceeded"),
       googleError(500, "INTERNAL", "oops"),
     );
     const result = await generate({ PROVIDER_RETRIES: "2" });
     expect(result.value.mimeType).toBe("image/png");
-    expect(fake.generateCalls()).toHaveLength(3);
+    expect(fakeServer().generateCalls()).toHaveLength(3);
   });
 
   it.each([
@@ -126,7 +113,7 @@ describe("Gemini image adapter (real @google/genai)", () => {
     ],
     [googleError(503, "UNAVAILABLE", "overloaded"), "provider_unavailable", "overloaded"],
   ])("maps %j to %s with the reason", async (fault, code, text) => {
-    fake.faults.push(fault);
+    fakeServer().faults.push(fault);
     await expect(generate()).rejects.toMatchObject({
       code,
       message: expect.stringContaining(text),
@@ -134,7 +121,7 @@ describe("Gemini image adapter (real @google/genai)", () => {
   });
 
   it("times out as a 504", async () => {
-    fake.faults.push({ delayMs: 1_500, status: 200, body: {} });
+    fakeServer().faults.push({ delayMs: 1_500, status: 200, body: {} });
     await expect(generate({ PROVIDER_TIMEOUT_MS: "1000" })).rejects.toMatchObject({
       status: 504,
       code: "provider_timeout",
@@ -148,7 +135,7 @@ describe("Gemini image adapter (real @google/genai)", () => {
       description: "A small orange cat.",
       tags: ["cat", "animal"],
     });
-    const [req] = fake.generateCalls();
+    const [req] = fakeServer().generateCalls();
     expect(req?.path).toBe("/v1beta/models/gemini-test-vision:generateContent");
     expect(req?.json.generationConfig.responseMimeType).toBe("application/json");
     expect(req?.json.generationConfig.responseJsonSchema.required).toEqual([
@@ -159,7 +146,7 @@ describe("Gemini image adapter (real @google/genai)", () => {
   });
 
   it("refuses a non-JSON description", async () => {
-    fake.next.push({
+    fakeServer().next.push({
       candidates: [{ content: { parts: [{ text: "a cat, I think" }] }, finishReason: "STOP" }],
     });
     await expect(

@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  completion,
-  type FakeOpenRouter,
-  startFakeOpenRouter,
-} from "../../../test/support/fakes/openrouter.ts";
+import { describe, expect, it } from "vitest";
+import { completion, startFakeOpenRouter } from "../../../test/support/fakes/openrouter.ts";
+import { fakeForFile } from "../../../test/support/fakes/server.ts";
 import { parseConfig } from "../../config.ts";
 import { openRouterText } from "./openrouter.ts";
 
@@ -12,22 +9,13 @@ const SCRIPT = {
   assets: [{ name: "Cat", description: "Orange cat", tags: ["animal"] }],
 };
 
-let fake: FakeOpenRouter;
-beforeAll(async () => {
-  fake = await startFakeOpenRouter();
-});
-afterAll(() => fake.stop());
-beforeEach(() => {
-  fake.requests.length = 0;
-  fake.faults.length = 0;
-  fake.next.length = 0;
-});
+const fakeServer = fakeForFile(startFakeOpenRouter);
 
 const adapter = (env: Record<string, string> = {}) =>
   openRouterText(
     parseConfig({
       OPENROUTER_API_KEY: "test-openrouter-key",
-      OPENROUTER_BASE_URL: `${fake.url}/api/v1`,
+      OPENROUTER_BASE_URL: `${fakeServer().url}/api/v1`,
       OPENROUTER_MODEL: "test/model-1",
       PROVIDER_RETRIES: "0",
       ...env,
@@ -39,12 +27,12 @@ const write = (env?: Record<string, string>) =>
 
 describe("OpenRouter text adapter (real openai SDK)", () => {
   it("asks for strict JSON-schema output and returns the parsed script with usage", async () => {
-    fake.next.push(completion(JSON.stringify(SCRIPT)));
+    fakeServer().next.push(completion(JSON.stringify(SCRIPT)));
     const result = await write();
     expect(result.value).toEqual(SCRIPT);
     expect(result).toMatchObject({ provider: "openrouter", model: "test/model-1" });
     expect(result.usage).toEqual({ input_tokens: 120, output_tokens: 80 });
-    const [req] = fake.requests;
+    const [req] = fakeServer().requests;
     expect(req?.headers.authorization).toBe("Bearer test-openrouter-key");
     expect(req?.json.model).toBe("test/model-1");
     expect(req?.json.provider).toEqual({ require_parameters: true });
@@ -58,49 +46,49 @@ describe("OpenRouter text adapter (real openai SDK)", () => {
   });
 
   it("accepts JSON wrapped in a code fence without a second call", async () => {
-    fake.next.push(completion(`Sure!\n\`\`\`json\n${JSON.stringify(SCRIPT)}\n\`\`\``));
+    fakeServer().next.push(completion(`Sure!\n\`\`\`json\n${JSON.stringify(SCRIPT)}\n\`\`\``));
     expect((await write()).value).toEqual(SCRIPT);
-    expect(fake.requests).toHaveLength(1);
+    expect(fakeServer().requests).toHaveLength(1);
   });
 
   it("repairs once: invalid JSON, then valid", async () => {
-    fake.next.push(
+    fakeServer().next.push(
       completion('{"full_script": "x", "assets": [{"name": 1}]}'),
       completion(JSON.stringify(SCRIPT)),
     );
     const result = await write();
     expect(result.value).toEqual(SCRIPT);
-    expect(fake.requests).toHaveLength(2);
-    const repair = fake.requests[1]?.json.messages;
+    expect(fakeServer().requests).toHaveLength(2);
+    const repair = fakeServer().requests[1]?.json.messages;
     expect(repair.at(-2)).toMatchObject({ role: "assistant" });
     expect(repair.at(-1).content).toContain("does not match the schema");
     expect(result.usage).toEqual({ input_tokens: 240, output_tokens: 160 });
   });
 
   it("repairs a truncated reply (finish_reason length)", async () => {
-    fake.next.push(
+    fakeServer().next.push(
       completion('{"full_script": "A ca', "length"),
       completion(JSON.stringify(SCRIPT)),
     );
     expect((await write()).value).toEqual(SCRIPT);
-    expect(fake.requests[1]?.json.messages.at(-1).content).toContain("cut off");
+    expect(fakeServer().requests[1]?.json.messages.at(-1).content).toContain("cut off");
   });
 
   it("gives up with a typed error after one failed repair", async () => {
-    fake.next.push(completion("I cannot do JSON today."), completion("Still prose."));
+    fakeServer().next.push(completion("I cannot do JSON today."), completion("Still prose."));
     await expect(write()).rejects.toMatchObject({ status: 502, code: "provider_invalid_output" });
-    expect(fake.requests).toHaveLength(2);
+    expect(fakeServer().requests).toHaveLength(2);
   });
 
   it("retries a 429 (honouring retry-after) and succeeds", async () => {
-    fake.faults.push({
+    fakeServer().faults.push({
       status: 429,
       body: { error: { code: 429, message: "Rate limited" } },
       headers: { "retry-after": "0" },
     });
-    fake.next.push(completion(JSON.stringify(SCRIPT)));
+    fakeServer().next.push(completion(JSON.stringify(SCRIPT)));
     expect((await write({ PROVIDER_RETRIES: "1" })).value).toEqual(SCRIPT);
-    expect(fake.requests).toHaveLength(2);
+    expect(fakeServer().requests).toHaveLength(2);
   });
 
   it.each([
@@ -110,7 +98,7 @@ describe("OpenRouter text adapter (real openai SDK)", () => {
     [404, "provider_model_not_found", 502],
     [400, "provider_bad_request", 502],
   ])("maps HTTP %i to %s", async (status, code, httpStatus) => {
-    fake.faults.push({
+    fakeServer().faults.push({
       status,
       body: { error: { code: status, message: `upstream said ${status}` } },
     });
@@ -118,7 +106,9 @@ describe("OpenRouter text adapter (real openai SDK)", () => {
   });
 
   it("treats HTTP 200 with an error body as a provider failure", async () => {
-    fake.next.push({ error: { code: 502, message: "Upstream provider went away", metadata: {} } });
+    fakeServer().next.push({
+      error: { code: 502, message: "Upstream provider went away", metadata: {} },
+    });
     await expect(write()).rejects.toMatchObject({
       code: "provider_unavailable",
       message: expect.stringContaining("went away"),
@@ -129,12 +119,16 @@ describe("OpenRouter text adapter (real openai SDK)", () => {
     const refused = completion("");
     (refused.choices[0] as { message: { refusal: string | null } }).message.refusal =
       "I can't help with that.";
-    fake.next.push(refused);
+    fakeServer().next.push(refused);
     await expect(write()).rejects.toMatchObject({ status: 422, code: "provider_blocked" });
   });
 
   it("times out cleanly as a 504", async () => {
-    fake.faults.push({ delayMs: 1_500, status: 200, body: completion(JSON.stringify(SCRIPT)) });
+    fakeServer().faults.push({
+      delayMs: 1_500,
+      status: 200,
+      body: completion(JSON.stringify(SCRIPT)),
+    });
     await expect(write({ PROVIDER_TIMEOUT_MS: "1000" })).rejects.toMatchObject({
       status: 504,
       code: "provider_timeout",
@@ -143,9 +137,9 @@ describe("OpenRouter text adapter (real openai SDK)", () => {
 
   it("plans storyboards from the wrapped array", async () => {
     const boards = [{ frame_prompt: "f", frame_asset_ids: [1], shot_prompt: "s" }];
-    fake.next.push(completion(JSON.stringify({ storyboards: boards })));
+    fakeServer().next.push(completion(JSON.stringify({ storyboards: boards })));
     const plan = await adapter().planStoryboards({ prompt: "p", script: "s", assets: [] });
     expect(plan.value).toEqual(boards);
-    expect(fake.requests[0]?.json.response_format.json_schema.name).toBe("storyboards");
+    expect(fakeServer().requests[0]?.json.response_format.json_schema.name).toBe("storyboards");
   });
 });

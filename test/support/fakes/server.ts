@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 /** One request as the fake received it. */
 export interface Recorded {
@@ -86,4 +87,25 @@ export async function startFake(handle: (req: Recorded) => Reply | Promise<Reply
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Starts a fake for the whole file and forgets its requests, faults and queued replies before
+ * each test; returns a getter because the fake exists only once `beforeAll` ran.
+ */
+export function fakeForFile<F extends Fake & { next?: unknown[] }>(
+  start: () => Promise<F>,
+): () => F {
+  let fake: F | undefined;
+  beforeAll(async () => {
+    fake = await start();
+  });
+  afterAll(() => fake?.stop());
+  beforeEach(() => {
+    if (!fake) return;
+    fake.requests.length = 0;
+    fake.faults.length = 0;
+    if (fake.next) fake.next.length = 0;
+  });
+  return () => fake as F;
 }
