@@ -54,6 +54,27 @@ const EnvSchema = z.object({
   /** Extra attempts on 408/429/5xx, with backoff, inside the timeout. */
   PROVIDER_RETRIES: int(2, 0, 5),
   FRAME_ASPECT_RATIO: z.enum(["16:9", "9:16", "1:1", "4:3", "3:4"]).optional().default("16:9"),
+  AWS_REGION: z.string().optional().default("us-east-1"),
+  /** Unset locally: the local server starts embedded DynamoDB/SQS emulators and sets these. */
+  AWS_ENDPOINT_URL_DYNAMODB: optional,
+  AWS_ENDPOINT_URL_SQS: optional,
+  JOBS_TABLE: z.string().optional().default("storyboard-jobs"),
+  JOBS_QUEUE_URL: optional,
+  /** Days a finished job record is kept (DynamoDB TTL). */
+  JOB_TTL_DAYS: int(30, 1, 365),
+  VEO_MODEL: z.string().optional().default("veo-3.1-generate-preview"),
+  VIDEO_SECONDS: int(8, 1, 60),
+  VIDEO_RESOLUTION: z.enum(["720p", "1080p"]).optional().default("720p"),
+  /** Seconds between checks of a rendering video; the worker is not held meanwhile. */
+  VIDEO_POLL_SECONDS: int(15, 1, 900),
+  /** A video job still unfinished after this many minutes fails as a timeout. */
+  VIDEO_TIMEOUT_MINUTES: int(20, 1, 180),
+  /** Offline videos pretend to render this long, so the polling path runs locally too. */
+  OFFLINE_VIDEO_DELAY_MS: int(3000, 0, 600_000),
+  /** Parallel image generations in the batch asset-images job. */
+  ASSET_IMAGE_CONCURRENCY: int(4, 1, 16),
+  FFMPEG_PATH: optional,
+  FFPROBE_PATH: optional,
   /** Largest image fetched from a user-supplied URL. */
   REMOTE_IMAGE_MAX_BYTES: int(20_971_520, 1024, 104_857_600),
 });

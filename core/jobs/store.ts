@@ -1,0 +1,124 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { config } from "../config.ts";
+import type { Job, JobStatus } from "./types.ts";
+
+export const PROJECT_INDEX = "by_project";
+
+let client: DynamoDBDocumentClient | undefined;
+const documents = () => {
+  // Endpoint and region come from the environment (AWS_ENDPOINT_URL_DYNAMODB locally).
+  client ??= DynamoDBDocumentClient.from(new DynamoDBClient({ region: config().AWS_REGION }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return client;
+};
+const table = () => config().JOBS_TABLE;
+
+/** Tests and the local stack point the store at a new endpoint. */
+export function resetJobStore(): void {
+  client = undefined;
+}
+
+const isConflict = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+/** Creates the job unless one with this id exists; returns the stored job either way. */
+export async function createJob(job: Job): Promise<{ job: Job; created: boolean }> {
+  try {
+    await documents().send(
+      new PutCommand({
+        TableName: table(),
+        Item: job,
+        ConditionExpression: "attribute_not_exists(job_id)",
+      }),
+    );
+    return { job, created: true };
+  } catch (error) {
+    if (!isConflict(error)) throw error;
+    const existing = await getJob(job.job_id);
+    if (!existing) throw error;
+    return { job: existing, created: false };
+  }
+}
+
+export async function getJob(jobId: string): Promise<Job | undefined> {
+  const res = await documents().send(
+    new GetCommand({ TableName: table(), Key: { job_id: jobId }, ConsistentRead: true }),
+  );
+  return res.Item as Job | undefined;
+}
+
+export async function listProjectJobs(projectId: number, limit = 50): Promise<Job[]> {
+  const res = await documents().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: PROJECT_INDEX,
+      KeyConditionExpression: "project_id = :p",
+      ExpressionAttributeValues: { ":p": projectId },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return (res.Items ?? []) as Job[];
+}
+
+export interface Transition {
+  /** The write only happens if the job is in one of these states. */
+  from: JobStatus[];
+  set: Partial<Omit<Job, "job_id">>;
+  /** Extra condition, e.g. that the start was not claimed yet. */
+  condition?: { expression: string; values?: Record<string, unknown> };
+  remove?: (keyof Job)[];
+  incrementAttempts?: boolean;
+}
+
+/**
+ * A conditional update: no lost updates between workers, and never back out of a terminal state.
+ * Returns the updated job, or undefined when the condition did not hold.
+ */
+export async function updateJob(jobId: string, t: Transition): Promise<Job | undefined> {
+  const set = { ...t.set, updated_at: new Date().toISOString() };
+  const names: Record<string, string> = { "#status": "status" };
+  const values: Record<string, unknown> = { ...t.condition?.values };
+  const assignments = Object.entries(set).map(([key, value], i) => {
+    names[`#s${i}`] = key;
+    values[`:s${i}`] = value;
+    return `#s${i} = :s${i}`;
+  });
+  if (t.incrementAttempts) {
+    names["#attempts"] = "attempts";
+    values[":one"] = 1;
+    assignments.push("#attempts = #attempts + :one");
+  }
+  t.from.forEach((status, i) => {
+    values[`:f${i}`] = status;
+  });
+  const removals = (t.remove ?? []).map((key, i) => {
+    names[`#r${i}`] = key;
+    return `#r${i}`;
+  });
+  const fromList = t.from.map((_, i) => `:f${i}`).join(", ");
+  try {
+    const res = await documents().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { job_id: jobId },
+        UpdateExpression: `SET ${assignments.join(", ")}${removals.length ? ` REMOVE ${removals.join(", ")}` : ""}`,
+        ConditionExpression: `#status IN (${fromList})${t.condition ? ` AND (${t.condition.expression})` : ""}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return res.Attributes as Job;
+  } catch (error) {
+    if (isConflict(error)) return undefined;
+    throw error;
+  }
+}
