@@ -1,10 +1,11 @@
 import { type Config, config } from "../config.ts";
-import type { ImageProvider, Storage, TextProvider } from "./types.ts";
+import type { ImageProvider, Storage, TextProvider, VideoProvider } from "./types.ts";
 
 export interface Providers {
   text: TextProvider;
   image: ImageProvider;
   storage: Storage;
+  video: VideoProvider;
 }
 
 /**
@@ -21,7 +22,10 @@ export async function createProviders(cfg: Config): Promise<Providers> {
   const storage = cfg.offline.storage
     ? (await import("../storage/local.ts")).localStorage(cfg)
     : (await import("../storage/qiniu.ts")).qiniuStorage(cfg);
-  return { text, image, storage };
+  const video = cfg.offline.video
+    ? (await import("./video/offline.ts")).offlineVideo(cfg)
+    : (await import("./video/gemini-veo.ts")).geminiVeo(cfg);
+  return { text, image, storage, video };
 }
 
 let shared: Promise<Providers> | undefined;

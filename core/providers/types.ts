@@ -75,3 +75,35 @@ export interface Storage {
   /** Stores the bytes under `key` and returns their public URL. */
   put(key: string, bytes: Uint8Array, mimeType: string): Promise<string>;
 }
+
+export interface VideoRequest {
+  image: ImageFile;
+  prompt: string;
+  aspectRatio: string;
+  durationSeconds: number;
+  resolution: string;
+}
+
+export type VideoCheck =
+  | { state: "pending"; progress?: number }
+  | { state: "done"; video: string }
+  | {
+      state: "failed";
+      failure: "blocked" | "operation_failed";
+      message: string;
+      reasons?: string[];
+    };
+
+/**
+ * Long-running video generation: start returns an operation name that any process can check
+ * later, so no worker waits while the provider renders.
+ */
+export interface VideoProvider {
+  readonly name: string;
+  readonly model: string;
+  readonly offline: boolean;
+  start(request: VideoRequest): Promise<string>;
+  check(operation: string): Promise<VideoCheck>;
+  /** Streams the finished video to a local file, bounded in size. */
+  download(video: string, destination: string): Promise<void>;
+}

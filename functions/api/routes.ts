@@ -2,6 +2,7 @@ import * as assetImages from "./asset-images.ts";
 import * as assets from "./assets.ts";
 import * as frames from "./frames.ts";
 import type { ApiRoute } from "./http.ts";
+import * as jobs from "./jobs.ts";
 import * as projects from "./projects.ts";
 import * as prompts from "./prompts.ts";
 import * as scripts from "./scripts.ts";
@@ -22,6 +23,7 @@ export const routeGroups = {
   scripts,
   "asset-images": assetImages,
   frames,
+  jobs,
 } as const;
 
 export type RouteGroup = keyof typeof routeGroups;

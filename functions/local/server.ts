@@ -4,6 +4,9 @@ import { database } from "../../core/db/client.ts";
 import { log } from "../../core/log.ts";
 import { buildApp } from "../api/http.ts";
 import { apiRoutes } from "../api/routes.ts";
+import { handler as worker } from "../worker.ts";
+import { type Emulators, startEmulators } from "./emulators.ts";
+import { startPoller } from "./poller.ts";
 import { mountLocalStorage } from "./storage.ts";
 
 export interface LocalServer {
@@ -11,9 +14,15 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** The whole API on one port: every route of the table plus local storage. */
+/**
+ * The whole stack in one process: every route of the table, local storage, and, unless a real
+ * queue is configured, DynamoDB/SQS emulators with a poller feeding the worker.
+ */
 export async function startLocalServer(port = config().PORT): Promise<LocalServer> {
+  let emulators: Emulators | undefined;
+  if (!config().JOBS_QUEUE_URL) emulators = await startEmulators({ persist: true });
   const cfg = config();
+  const poller = startPoller({ queueUrl: cfg.JOBS_QUEUE_URL as string, handler: worker });
   await database(); // open and migrate before accepting traffic, so /health is honest
   const app = buildApp(apiRoutes);
   mountLocalStorage(app);
@@ -30,8 +39,13 @@ export async function startLocalServer(port = config().PORT): Promise<LocalServe
   }
   return {
     url,
-    close: () =>
-      new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+    close: async () => {
+      await new Promise<void>((resolve, reject) =>
+        server.close((e) => (e ? reject(e) : resolve())),
+      );
+      await poller.stop();
+      await emulators?.stop();
+    },
   };
 }
 
@@ -52,6 +66,7 @@ async function main() {
     `  docs:     ${server.url}/docs`,
     `  health:   ${server.url}/health`,
     `  database: ${cfg.DATABASE_URL ? "DATABASE_URL" : `embedded PGlite in ${cfg.DATA_DIR}/pglite`}`,
+    `  jobs:     ${process.env.AWS_ENDPOINT_URL_DYNAMODB ? "local DynamoDB + SQS emulators, worker in process" : "configured DynamoDB/SQS"}`,
     `  offline:  ${offlineParts.length ? offlineParts.join(", ") : "none"} (set the provider keys in .env to go live)`,
     cfg.HOST === "127.0.0.1" ? "  listening on loopback only" : `  listening on ${cfg.HOST}`,
   ];

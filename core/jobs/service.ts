@@ -1,0 +1,100 @@
+import { createHash, randomUUID } from "node:crypto";
+import { config } from "../config.ts";
+import { AppError, badRequest } from "../errors.ts";
+import { log } from "../log.ts";
+import { requireLiveProject } from "../projects.ts";
+import { requireLiveStoryboard } from "../storyboards.ts";
+import { projectClips } from "./final-cut.ts";
+import { enqueueJob } from "./queue.ts";
+import { createJob, getJob, updateJob } from "./store.ts";
+import { type Job, type JobType, TERMINAL } from "./types.ts";
+
+/** A retried request with the same Idempotency-Key maps to the same job, never a second one. */
+function jobIdFor(type: JobType, scope: string, key?: string): string {
+  if (!key) return randomUUID();
+  const hex = createHash("sha256").update(`${type}\n${scope}\n${key}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+async function submit(
+  type: JobType,
+  projectId: number,
+  input: Record<string, unknown>,
+  options: { storyboardId?: number; idempotencyKey?: string },
+): Promise<{ job: Job; created: boolean }> {
+  const now = new Date();
+  const job: Job = {
+    job_id: jobIdFor(type, `${projectId}/${options.storyboardId ?? ""}`, options.idempotencyKey),
+    type,
+    status: "queued",
+    progress: 0,
+    project_id: projectId,
+    ...(options.storyboardId ? { storyboard_id: options.storyboardId } : {}),
+    input,
+    attempts: 0,
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+    expires_at: Math.floor(now.getTime() / 1000) + config().JOB_TTL_DAYS * 86_400,
+  };
+  const stored = await createJob(job);
+  if (!stored.created) return stored;
+  try {
+    await enqueueJob(job.job_id);
+  } catch (error) {
+    // Never leave a job queued that no worker will ever see.
+    log.error("enqueue failed", { jobId: job.job_id, error });
+    await updateJob(job.job_id, {
+      from: ["queued"],
+      set: {
+        status: "failed",
+        error: { code: "queue_unavailable", message: "The job queue is unavailable" },
+      },
+    });
+    throw new AppError(503, "queue_unavailable", "The job queue is unavailable; try again shortly");
+  }
+  return stored;
+}
+
+/** Validates before anything is queued: a job that can only fail is refused with a 4xx now. */
+export async function submitShotVideo(
+  storyboardId: number,
+  shotPrompt: string,
+  idempotencyKey?: string,
+) {
+  const board = await requireLiveStoryboard(storyboardId);
+  if (!board.frameImageUrl) {
+    throw badRequest("frame_missing", `分镜 ${storyboardId} 还没有首帧图，请先生成首帧图`);
+  }
+  return submit(
+    "generate_video",
+    board.projectId,
+    { shot_prompt: shotPrompt, frame_image_url: board.frameImageUrl },
+    { storyboardId, idempotencyKey },
+  );
+}
+
+export async function submitFinalCut(projectId: number, idempotencyKey?: string) {
+  await requireLiveProject(projectId);
+  if ((await projectClips(projectId)).withVideo.length === 0) {
+    throw badRequest("no_videos", `项目 ${projectId} 的分镜都没有生成视频`);
+  }
+  return submit("compose_video", projectId, {}, { idempotencyKey });
+}
+
+export async function submitAssetBatch(projectId: number, idempotencyKey?: string) {
+  await requireLiveProject(projectId);
+  return submit("generate_asset_images", projectId, {}, { idempotencyKey });
+}
+
+export const jobNotFound = (id: string) => new AppError(404, "not_found", `任务 ${id} 不存在`);
+
+/** Polls the job until it ends or `seconds` pass (for `Prefer: wait=N`). */
+export async function waitForJob(jobId: string, seconds: number): Promise<Job> {
+  const deadline = Date.now() + seconds * 1000;
+  for (let delay = 100; ; delay = Math.min(delay * 1.5, 1000)) {
+    const job = await getJob(jobId);
+    if (!job) throw jobNotFound(jobId);
+    if (TERMINAL.has(job.status) || Date.now() + delay > deadline) return job;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}

@@ -1,0 +1,200 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { asc, eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { db } from "../../core/db/client.ts";
+import { assets } from "../../core/db/schema.ts";
+import { AppError } from "../../core/errors.ts";
+import {
+  jobNotFound,
+  submitAssetBatch,
+  submitFinalCut,
+  submitShotVideo,
+  waitForJob,
+} from "../../core/jobs/service.ts";
+import { getJob, listProjectJobs } from "../../core/jobs/store.ts";
+import type { Job } from "../../core/jobs/types.ts";
+import { requireLiveProject } from "../../core/projects.ts";
+import { API_PREFIX, defineRoute, lambdaHandler } from "./http.ts";
+import { errors, idParam, json, jsonBody, toAsset } from "./schemas.ts";
+
+const tags = ["jobs"];
+
+export const JobOut = z
+  .object({
+    job_id: z.string(),
+    type: z.enum(["generate_video", "compose_video", "generate_asset_images"]),
+    status: z.enum(["queued", "running", "succeeded", "failed", "canceled"]),
+    progress: z.number(),
+    project_id: z.number(),
+    storyboard_id: z.number().nullable(),
+    result: z.record(z.string(), z.unknown()).nullable(),
+    error: z
+      .object({ code: z.string(), message: z.string(), reasons: z.array(z.string()).optional() })
+      .nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("Job");
+
+export const toJob = (j: Job): z.infer<typeof JobOut> => ({
+  job_id: j.job_id,
+  type: j.type,
+  status: j.status,
+  progress: j.progress,
+  project_id: j.project_id,
+  storyboard_id: j.storyboard_id ?? null,
+  result: j.result ?? null,
+  error: j.status === "failed" ? (j.error ?? null) : null,
+  created_at: j.created_at,
+  updated_at: j.updated_at,
+});
+
+const JobHeaders = z.object({
+  prefer: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: "wait=N (N ≤ 25): answer 200 with the result if done in time" }),
+  "idempotency-key": z.string().min(1).max(200).optional().openapi({
+    description: "Retries with the same key return the same job instead of starting another",
+  }),
+});
+
+const preferredWait = (prefer?: string) =>
+  Math.min(25, Math.max(0, Number(prefer?.match(/\bwait=(\d+)/)?.[1] ?? 0)));
+
+const FAILED_STATUS: Record<string, AppError["status"]> = { rai_filtered: 422, timeout: 504 };
+
+/**
+ * 202 + job + Location, or, with `Prefer: wait=N`, the front end's original 200 body when the
+ * job finishes in time (a failure within the wait answers as an error).
+ */
+async function accepted(
+  c: Context,
+  submitted: { job: Job },
+  seedBody: (job: Job) => Promise<unknown>,
+  // Typed as never: the route's response union is declared in the OpenAPI definition.
+): Promise<never> {
+  const wait = preferredWait(c.req.header("prefer"));
+  const job = wait > 0 ? await waitForJob(submitted.job.job_id, wait) : submitted.job;
+  if (wait > 0 && job.status === "succeeded") return c.json(await seedBody(job), 200) as never;
+  if (wait > 0 && job.status === "failed" && job.error) {
+    throw new AppError(FAILED_STATUS[job.error.code] ?? 502, job.error.code, job.error.message);
+  }
+  c.header("Location", `${API_PREFIX}/jobs/${job.job_id}`);
+  return c.json(toJob(job), 202) as never;
+}
+
+const acceptedResponses = (seed: z.ZodType, description: string) => ({
+  200: json(seed, `${description} (only with Prefer: wait=N, if done in time)`),
+  202: json(JobOut, "Accepted: the job, also at the Location header"),
+  ...errors(400, 404, 413, 415, 422, 502, 504),
+});
+
+export const routes = [
+  defineRoute(
+    createRoute({
+      method: "post",
+      path: `${API_PREFIX}/storyboards/{storyboard_id}/generate-video`,
+      tags,
+      summary: "Shot video from the first frame (Veo), as a background job",
+      request: {
+        params: idParam("storyboard_id"),
+        headers: JobHeaders,
+        ...jsonBody(z.object({ shot_prompt: z.string().trim().min(1).max(8_000) })),
+      },
+      responses: acceptedResponses(z.object({ shot_video_url: z.string() }), "The shot video"),
+    }),
+    async (c) => {
+      const submitted = await submitShotVideo(
+        c.req.valid("param").storyboard_id,
+        c.req.valid("json").shot_prompt,
+        c.req.valid("header")["idempotency-key"],
+      );
+      return accepted(c, submitted, async (job) => ({
+        shot_video_url: job.result?.shot_video_url,
+      }));
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "post",
+      path: `${API_PREFIX}/projects/{project_id}/compose-video`,
+      tags,
+      summary: "Final cut of all shot videos in storyboard order, as a background job",
+      request: { params: idParam("project_id"), headers: JobHeaders },
+      responses: acceptedResponses(z.object({ video_url: z.string() }), "The final video"),
+    }),
+    async (c) => {
+      const submitted = await submitFinalCut(
+        c.req.valid("param").project_id,
+        c.req.valid("header")["idempotency-key"],
+      );
+      return accepted(c, submitted, async (job) => ({
+        video_url: job.result?.video_url,
+      }));
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "post",
+      path: `${API_PREFIX}/projects/{project_id}/generate-asset-images`,
+      tags,
+      summary: "Draw every asset that has no image yet, as a background job",
+      request: { params: idParam("project_id"), headers: JobHeaders },
+      responses: acceptedResponses(z.array(z.unknown()), "All the project's assets"),
+    }),
+    async (c) => {
+      const projectId = c.req.valid("param").project_id;
+      const submitted = await submitAssetBatch(projectId, c.req.valid("header")["idempotency-key"]);
+      return accepted(c, submitted, async () =>
+        (
+          await (
+            await db()
+          )
+            .select()
+            .from(assets)
+            .where(eq(assets.projectId, projectId))
+            .orderBy(asc(assets.id))
+        ).map(toAsset),
+      );
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "get",
+      path: `${API_PREFIX}/jobs/{job_id}`,
+      tags,
+      summary: "A job's status, progress, result or typed error",
+      request: {
+        params: z.object({
+          job_id: z.uuid().openapi({ param: { name: "job_id", in: "path" } }),
+        }),
+      },
+      responses: { 200: json(JobOut, "The job"), ...errors(404, 422) },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").job_id;
+      const job = await getJob(id);
+      if (!job) throw jobNotFound(id);
+      return c.json(toJob(job), 200);
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "get",
+      path: `${API_PREFIX}/projects/{project_id}/jobs`,
+      tags,
+      summary: "A project's jobs, newest first",
+      request: { params: idParam("project_id") },
+      responses: { 200: json(z.array(JobOut), "Jobs"), ...errors(404, 422) },
+    }),
+    async (c) => {
+      const projectId = c.req.valid("param").project_id;
+      await requireLiveProject(projectId);
+      return c.json((await listProjectJobs(projectId)).map(toJob), 200);
+    },
+  ),
+];
+
+export const handler = lambdaHandler(routes);

@@ -1,0 +1,6 @@
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { handleJobBatch } from "../core/jobs/worker.ts";
+
+/** SQS → job steps, with partial batch failures (the queue subscription sets ReportBatchItemFailures). */
+export const handler = (event: SQSEvent): Promise<SQSBatchResponse> =>
+  handleJobBatch(event.Records);
