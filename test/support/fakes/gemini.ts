@@ -49,15 +49,30 @@ export const googleError = (code: number, status: string, message: string): Repl
   body: { error: { code, message, status } },
 });
 
+/** How the next Veo operations end. */
+export interface VeoBehaviour {
+  /** Checks answered `done: false` before the operation finishes. */
+  pendingChecks: number;
+  outcome: "video" | "filtered" | "error";
+}
+
 export interface FakeGemini extends Fake {
   /** Replies for the next generateContent calls; when empty, a default image or JSON reply. */
   next: unknown[];
+  veo: VeoBehaviour;
+  /** MP4 bytes served for finished Veo operations. */
+  video: Buffer;
   generateCalls(): Recorded[];
+  /** Start requests the fake accepted (a paid generation each). */
+  acceptedVideoStarts(): number;
 }
 
 /** Gemini API (v1beta, API-key mode) on 127.0.0.1. */
 export async function startFakeGemini(apiKey = "test-google-key"): Promise<FakeGemini> {
   const next: unknown[] = [];
+  const operations = new Map<string, { checks: number; behaviour: VeoBehaviour }>();
+  let accepted = 0;
+  let self: FakeGemini | undefined;
   const png = renderCard({
     width: 64,
     height: 36,
@@ -67,6 +82,50 @@ export async function startFakeGemini(apiKey = "test-google-key"): Promise<FakeG
     seed: "g",
   });
   const fake = await startFake((req) => {
+    const state = self as FakeGemini;
+    if (req.headers["x-goog-api-key"] !== apiKey) {
+      return googleError(
+        400,
+        "INVALID_ARGUMENT",
+        "API key not valid. Please pass a valid API key.",
+      );
+    }
+    const start = req.path.match(/^\/v1beta\/models\/([^/:]+):predictLongRunning$/);
+    if (start) {
+      accepted++;
+      const name = `models/${start[1]}/operations/op${accepted}`;
+      operations.set(name, { checks: 0, behaviour: { ...state.veo } });
+      return { status: 200, body: { name } };
+    }
+    const poll = req.path.match(/^\/v1beta\/(models\/[^/]+\/operations\/[^/?]+)/);
+    if (poll && req.method === "GET") {
+      const op = operations.get(poll[1] as string);
+      if (!op) return googleError(404, "NOT_FOUND", "operation not found");
+      if (op.checks++ < op.behaviour.pendingChecks)
+        return { status: 200, body: { name: poll[1], done: false } };
+      const id = (poll[1] as string).split("/").pop();
+      const response =
+        op.behaviour.outcome === "error"
+          ? { error: { code: 3, message: "Video generation failed: invalid image" } }
+          : {
+              response: {
+                "@type":
+                  "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse",
+                generateVideoResponse:
+                  op.behaviour.outcome === "filtered"
+                    ? { raiMediaFilteredCount: 1, raiMediaFilteredReasons: ["Celebrity likeness"] }
+                    : {
+                        generatedSamples: [
+                          { video: { uri: `${fake.url}/v1beta/files/${id}:download?alt=media` } },
+                        ],
+                      },
+              },
+            };
+      return { status: 200, body: { name: poll[1], done: true, ...response } };
+    }
+    if (/^\/v1beta\/files\/[^/:]+:download/.test(req.path)) {
+      return { status: 200, body: state.video, headers: { "content-type": "video/mp4" } };
+    }
     const match = req.path.match(/^\/v1beta\/models\/([^/:]+):generateContent/);
     if (!match) return googleError(404, "NOT_FOUND", `No route ${req.method} ${req.path}`);
     if (req.headers["x-goog-api-key"] !== apiKey) {
@@ -89,9 +148,12 @@ export async function startFakeGemini(apiKey = "test-google-key"): Promise<FakeG
         : geminiReplies.image(png),
     };
   });
-  return {
-    ...fake,
+  self = Object.assign(fake, {
     next,
+    veo: { pendingChecks: 1, outcome: "video" } as VeoBehaviour,
+    video: Buffer.alloc(0),
     generateCalls: () => fake.requests.filter((r) => r.path.includes(":generateContent")),
-  };
+    acceptedVideoStarts: () => accepted,
+  });
+  return self;
 }
