@@ -51,10 +51,7 @@ async function main() {
   await stillToClip(still, join(clipDir, "veo.mp4"), { width: 1280, height: 720, seconds: 8 });
   gemini.video = await readFile(join(clipDir, "veo.mp4"));
   gemini.veo = { pendingChecks: renderSeconds / pollSeconds, outcome: "video" };
-  const [project] = await database.db
-    .insert((await import("../core/db/schema.ts")).projects)
-    .values({ name: "bench" })
-    .returning();
+  const [project] = await database.db.insert(projects).values({ name: "bench" }).returning();
   const projectId = project?.id as number;
   const frame = await writeLocalFile("bench/frame.png", await readFile(still));
   const [board] = await database.db
