@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetConfig } from "../core/config.ts";
 import { database, useDatabase } from "../core/db/client.ts";
-import { resetLocalUploadSecret } from "../core/storage/local.ts";
+import { probe } from "../core/media/ffmpeg.ts";
+import { localKeyOf, localPath, resetLocalUploadSecret } from "../core/storage/local.ts";
 import { type LocalServer, startLocalServer } from "../functions/local/server.ts";
 import { readReply } from "./support/app.ts";
 
@@ -20,6 +21,9 @@ const dataDir = mkdtempSync(join(tmpdir(), "storyboard-server-"));
 beforeAll(async () => {
   process.env.DATA_DIR = dataDir;
   process.env.UPLOAD_MAX_BYTES = "4096";
+  process.env.OFFLINE_VIDEO_DELAY_MS = "500";
+  process.env.VIDEO_POLL_SECONDS = "1";
+  process.env.VIDEO_SECONDS = "1";
   resetConfig();
   resetLocalUploadSecret();
   useDatabase(undefined);
@@ -114,5 +118,70 @@ describe("local server", () => {
       status: 404,
       body: { code: "not_found" },
     });
+  });
+
+  it("runs shot videos and the final cut as queued jobs through the in-process worker", async () => {
+    const json = (body: unknown) => ({
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const project = (await get("/api/v1/projects", json({ name: "jobs" }))).body;
+    const script = await get(
+      `/api/v1/projects/${project.id}/generate-script`,
+      json({ script_or_idea: "One. Two. Three.", prompt_template: "${script_or_idea}" }),
+    );
+    const batch = await get(`/api/v1/projects/${project.id}/generate-asset-images`, {
+      method: "POST",
+      headers: { prefer: "wait=20" },
+    });
+    expect(batch.status).toBe(200);
+    expect(batch.body).toHaveLength(script.body.assets.length);
+    const boards = await get(
+      `/api/v1/projects/${project.id}/generate-storyboards`,
+      json({
+        script: "Shot one.\nShot two.\nShot three.",
+        prompt_template: "${materials_description}${script}",
+      }),
+    );
+    for (const b of boards.body.slice(0, 2)) {
+      await get(
+        `/api/v1/storyboards/${b.id}/generate-frame`,
+        json({ frame_prompt: b.frame_prompt, frame_asset_ids: b.frame_asset_ids }),
+      );
+    }
+    const video = await get(
+      `/api/v1/storyboards/${boards.body[0].id}/generate-video`,
+      json({ shot_prompt: "pan" }),
+    );
+    expect(video.status).toBe(202);
+    expect(video.headers.get("location")).toBe(`/api/v1/jobs/${video.body.job_id}`);
+    const waited = await get(`/api/v1/storyboards/${boards.body[1].id}/generate-video`, {
+      ...json({ shot_prompt: "tilt" }),
+      headers: { "content-type": "application/json", prefer: "wait=20" },
+    });
+    expect(waited.status).toBe(200);
+    expect(waited.body.shot_video_url).toMatch(/\.mp4$/);
+    for (let i = 0; i < 60; i++) {
+      if ((await get(`/api/v1/jobs/${video.body.job_id}`)).body.status === "succeeded") break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const cut = await get(`/api/v1/projects/${project.id}/compose-video`, {
+      method: "POST",
+      headers: { prefer: "wait=20" },
+    });
+    expect(cut.status, JSON.stringify(cut.body)).toBe(200);
+    const jobs = (await get(`/api/v1/projects/${project.id}/jobs`)).body;
+    const compose = jobs.find((j: { type: string }) => j.type === "compose_video");
+    expect(compose.result).toMatchObject({
+      method: "copy",
+      skipped_storyboard_ids: [boards.body[2].id],
+    });
+    const info = await probe(localPath(localKeyOf(cut.body.video_url) as string));
+    expect(info.video.codec).toBe("h264");
+    expect(info.duration).toBeGreaterThan(1.8);
+    expect((await get(`/api/v1/projects/${project.id}`)).body.project.video_url).toBe(
+      cut.body.video_url,
+    );
   });
 });
