@@ -4,6 +4,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { config } from "../config.ts";
@@ -66,6 +67,26 @@ export async function listProjectJobs(projectId: number, limit = 50): Promise<Jo
     }),
   );
   return (res.Items ?? []) as Job[];
+}
+
+/** Jobs not finished and untouched since `before` (a scan: the table only holds recent jobs). */
+export async function listStaleJobs(before: string): Promise<Job[]> {
+  const jobs: Job[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await documents().send(
+      new ScanCommand({
+        TableName: table(),
+        FilterExpression: "#status IN (:q, :r) AND updated_at < :before",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":q": "queued", ":r": "running", ":before": before },
+        ExclusiveStartKey: start,
+      }),
+    );
+    jobs.push(...((res.Items ?? []) as Job[]));
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return jobs;
 }
 
 export interface Transition {

@@ -1,6 +1,7 @@
 import { type ServerType, serve } from "@hono/node-server";
 import { config, resetConfig } from "../../core/config.ts";
 import { database } from "../../core/db/client.ts";
+import { sweepStaleJobs } from "../../core/jobs/sweep.ts";
 import { log } from "../../core/log.ts";
 import { buildApp } from "../api/http.ts";
 import { apiRoutes } from "../api/routes.ts";
@@ -23,6 +24,10 @@ export async function startLocalServer(port = config().PORT): Promise<LocalServe
   if (!config().JOBS_QUEUE_URL) emulators = await startEmulators({ persist: true });
   const cfg = config();
   const poller = startPoller({ queueUrl: cfg.JOBS_QUEUE_URL as string, handler: worker });
+  // The local queue lives in memory: jobs from before a restart are picked up again here.
+  await sweepStaleJobs(0).catch((error) => log.warn("could not sweep old jobs", { error }));
+  const sweeper = setInterval(() => void sweepStaleJobs().catch(() => {}), 60_000);
+  sweeper.unref();
   await database(); // open and migrate before accepting traffic, so /health is honest
   const app = buildApp(apiRoutes);
   mountLocalStorage(app);
@@ -43,6 +48,7 @@ export async function startLocalServer(port = config().PORT): Promise<LocalServe
       await new Promise<void>((resolve, reject) =>
         server.close((e) => (e ? reject(e) : resolve())),
       );
+      clearInterval(sweeper);
       await poller.stop();
       await emulators?.stop();
     },
