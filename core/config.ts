@@ -63,6 +63,20 @@ const EnvSchema = z.object({
   /** Days a finished job record is kept (DynamoDB TTL). */
   JOB_TTL_DAYS: int(30, 1, 365),
   VEO_MODEL: z.string().optional().default("veo-3.1-generate-preview"),
+  /** Which video route: auto picks vertex when VERTEX_PROJECT is set, else gemini with a key, else offline. */
+  VIDEO_ROUTE: z
+    .enum(["auto", "gemini", "vertex", "interactions", "offline"])
+    .optional()
+    .default("auto"),
+  VERTEX_PROJECT: optional,
+  VERTEX_LOCATION: z.string().optional().default("us-central1"),
+  /** Vertex API origin override (proxies, local fakes). */
+  VERTEX_BASE_URL: optional,
+  /** Service-account key JSON for Vertex AI (a secret; never logged). */
+  GOOGLE_CREDENTIALS_JSON: optional,
+  VERTEX_VEO_MODEL: z.string().optional().default("veo-3.1-generate-001"),
+  /** Model of the Interactions API video route. */
+  INTERACTIONS_VIDEO_MODEL: z.string().optional().default("gemini-omni-video"),
   VIDEO_SECONDS: int(8, 1, 60),
   VIDEO_RESOLUTION: z.enum(["720p", "1080p"]).optional().default("720p"),
   /** Seconds between checks of a rendering video; the worker is not held meanwhile. */
@@ -84,6 +98,7 @@ export type Env = z.infer<typeof EnvSchema>;
 export interface Config extends Env {
   /** True when every Qiniu setting needed for uploads is present. */
   qiniuEnabled: boolean;
+  videoRoute: "gemini" | "vertex" | "interactions" | "offline";
   offline: { text: boolean; image: boolean; video: boolean; storage: boolean };
 }
 
@@ -102,13 +117,22 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     env.QINIU_ACCESS_KEY && env.QINIU_SECRET_KEY && env.QINIU_BUCKET_NAME && env.QINIU_DOMAIN,
   );
   const googleKey = env.GOOGLE_API_KEY ?? env.GEMINI_API_KEY;
+  const videoRoute =
+    env.VIDEO_ROUTE !== "auto"
+      ? env.VIDEO_ROUTE
+      : env.VERTEX_PROJECT
+        ? "vertex"
+        : googleKey
+          ? "gemini"
+          : "offline";
   return {
     ...env,
     qiniuEnabled,
+    videoRoute,
     offline: {
       text: !env.OPENROUTER_API_KEY,
       image: !googleKey,
-      video: !googleKey,
+      video: videoRoute === "offline",
       storage: !qiniuEnabled,
     },
   };

@@ -7,7 +7,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Emulators, startEmulators } from "../../functions/local/emulators.ts";
 import { handler as worker } from "../../functions/worker.ts";
 import { testApi } from "../../test/support/app.ts";
-import { type FakeGemini, googleError, startFakeGemini } from "../../test/support/fakes/gemini.ts";
+import {
+  type FakeGemini,
+  googleError,
+  startFakeGemini,
+  VERTEX_TOKEN,
+} from "../../test/support/fakes/gemini.ts";
 import { storyboards } from "../db/schema.ts";
 import { stillToClip } from "../media/clip.ts";
 import { useProviders } from "../providers/index.ts";
@@ -242,5 +247,72 @@ describe("job API", () => {
     expect((await api.call("GET", "/api/v1/projects/999999/jobs")).status).toBe(404);
     const listed = await api.call("GET", `/api/v1/projects/${projectId}/jobs`);
     expect(listed).toMatchObject({ status: 200, body: [] });
+  });
+});
+
+describe.each(["vertex", "interactions"] as const)("the %s video route", (route) => {
+  beforeAll(async () => {
+    Object.assign(process.env, {
+      VIDEO_ROUTE: route,
+      VERTEX_PROJECT: "film-project",
+      VERTEX_LOCATION: "us-central1",
+      VERTEX_BASE_URL: gemini.url,
+      VERTEX_VEO_MODEL: "veo-3.1-generate-001",
+    });
+    const { config, resetConfig } = await import("../config.ts");
+    resetConfig();
+    useProviders(undefined);
+    if (route === "vertex") {
+      // A real OAuth2 client holding an access token, so no token exchange leaves the machine.
+      const { OAuth2Client } = await import("google-auth-library");
+      const auth = new OAuth2Client();
+      auth.setCredentials({ access_token: VERTEX_TOKEN, expiry_date: Date.now() + 3_600_000 });
+      const { createProviders } = await import("../providers/index.ts");
+      const { vertexVeo } = await import("../providers/video/vertex-veo.ts");
+      useProviders({ ...(await createProviders(config())), video: vertexVeo(config(), auth) });
+    }
+  });
+  afterAll(async () => {
+    for (const key of [
+      "VIDEO_ROUTE",
+      "VERTEX_PROJECT",
+      "VERTEX_BASE_URL",
+      "GOOGLE_CREDENTIALS_JSON",
+    ])
+      delete process.env[key];
+    (await import("../config.ts")).resetConfig();
+    useProviders(undefined);
+  });
+
+  it("starts once under triple delivery and stores the finished clip", async () => {
+    const jobId = await submitVideo(await storyboardWithFrame());
+    const before = gemini.acceptedVideoStarts();
+    await Promise.all([worker(event(jobId)), worker(event(jobId)), worker(event(jobId))]);
+    const job = await runToEnd(jobId);
+    expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+    expect(gemini.acceptedVideoStarts() - before).toBe(1);
+    expect(job.result?.provenance).toMatchObject({
+      provider: route === "vertex" ? "vertex-veo" : "gemini-interactions",
+    });
+    const saved = await readFile(
+      (await import("../storage/local.ts")).localPath(
+        (await import("../storage/local.ts")).localKeyOf(
+          String(job.result?.shot_video_url),
+        ) as string,
+      ),
+    );
+    expect(saved.equals(gemini.video)).toBe(true);
+  });
+
+  it("reports filtered output as rai_filtered", async () => {
+    gemini.veo = { pendingChecks: 0, outcome: "filtered" };
+    const job = await runToEnd(await submitVideo(await storyboardWithFrame()));
+    expect(job).toMatchObject({ status: "failed", error: { code: "rai_filtered" } });
+  });
+
+  it("reports a failed operation as operation_failed", async () => {
+    gemini.veo = { pendingChecks: 0, outcome: "error" };
+    const job = await runToEnd(await submitVideo(await storyboardWithFrame()));
+    expect(job).toMatchObject({ status: "failed", error: { code: "operation_failed" } });
   });
 });

@@ -22,10 +22,22 @@ export async function createProviders(cfg: Config): Promise<Providers> {
   const storage = cfg.offline.storage
     ? (await import("../storage/local.ts")).localStorage(cfg)
     : (await import("../storage/qiniu.ts")).qiniuStorage(cfg);
-  const video = cfg.offline.video
-    ? (await import("./video/offline.ts")).offlineVideo(cfg)
-    : (await import("./video/gemini-veo.ts")).geminiVeo(cfg);
+  const video = await videoProvider(cfg);
   return { text, image, storage, video };
+}
+
+/** Video access is a moving target (see README): one small adapter per route. */
+async function videoProvider(cfg: Config): Promise<VideoProvider> {
+  switch (cfg.videoRoute) {
+    case "vertex":
+      return (await import("./video/vertex-veo.ts")).vertexVeo(cfg);
+    case "interactions":
+      return (await import("./video/interactions.ts")).interactionsVideo(cfg);
+    case "gemini":
+      return (await import("./video/gemini-veo.ts")).geminiVeo(cfg);
+    default:
+      return (await import("./video/offline.ts")).offlineVideo(cfg);
+  }
 }
 
 let shared: Promise<Providers> | undefined;

@@ -6,6 +6,7 @@ import type { Config } from "../../config.ts";
 import { failureOfStatus, isTimeout, ProviderError } from "../errors.ts";
 import { callGemini, geminiClient } from "../image/gemini.ts";
 import type { VideoProvider } from "../types.ts";
+import { readVideosOperation, takeInlineVideo } from "./operation.ts";
 
 const NAME = "gemini-veo";
 const DEFAULT_BASE = "https://generativelanguage.googleapis.com";
@@ -73,32 +74,16 @@ export function geminiVeo(cfg: Config): VideoProvider {
       return body.name;
     },
     async check(name) {
-      const op = await callGemini(cfg, () =>
-        ai.operations.getVideosOperation({
-          operation: Object.assign(new GenerateVideosOperation(), { name }),
-        }),
+      return readVideosOperation(
+        await callGemini(cfg, () =>
+          ai.operations.getVideosOperation({
+            operation: Object.assign(new GenerateVideosOperation(), { name }),
+          }),
+        ),
       );
-      if (!op.done) return { state: "pending" };
-      if (op.error) {
-        return {
-          state: "failed",
-          failure: "operation_failed",
-          message: String(op.error.message ?? JSON.stringify(op.error)),
-        };
-      }
-      const filtered = op.response?.raiMediaFilteredCount ?? 0;
-      const uri = op.response?.generatedVideos?.[0]?.video?.uri;
-      if (filtered > 0 || !uri) {
-        return {
-          state: "failed",
-          failure: "blocked",
-          message: "the video was filtered by the provider's safety checks",
-          reasons: op.response?.raiMediaFilteredReasons ?? [],
-        };
-      }
-      return { state: "done", video: uri };
     },
     async download(uri, destination) {
+      if (await takeInlineVideo(uri, destination)) return;
       const res = await fetch(uri, { headers: { "x-goog-api-key": key }, redirect: "follow" });
       if (!res.ok || !res.body)
         throw new ProviderError(

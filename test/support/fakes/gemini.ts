@@ -44,6 +44,9 @@ export const geminiReplies = {
   }),
 };
 
+/** The access token the fake's OAuth endpoint hands out and its Vertex routes expect. */
+export const VERTEX_TOKEN = "fake-vertex-access-token";
+
 export const googleError = (code: number, status: string, message: string): Reply => ({
   status: code,
   body: { error: { code, message, status } },
@@ -63,7 +66,7 @@ export interface FakeGemini extends Fake {
   /** MP4 bytes served for finished Veo operations. */
   video: Buffer;
   generateCalls(): Recorded[];
-  /** Start requests the fake accepted (a paid generation each). */
+  /** Starts the fake accepted on any route (a paid generation each). */
   acceptedVideoStarts(): number;
 }
 
@@ -71,6 +74,7 @@ export interface FakeGemini extends Fake {
 export async function startFakeGemini(apiKey = "test-google-key"): Promise<FakeGemini> {
   const next: unknown[] = [];
   const operations = new Map<string, { checks: number; behaviour: VeoBehaviour }>();
+  const interactions = new Map<string, string>();
   let accepted = 0;
   let self: FakeGemini | undefined;
   const png = renderCard({
@@ -81,8 +85,81 @@ export async function startFakeGemini(apiKey = "test-google-key"): Promise<FakeG
     label: "FAKE",
     seed: "g",
   });
+  /** The finished-operation body each API speaks, for this operation's behaviour. */
+  const finished = (id: string, behaviour: VeoBehaviour, vertex: boolean) => {
+    if (behaviour.outcome === "error")
+      return { error: { code: 3, message: "Video generation failed: invalid image" } };
+    const filtered = { raiMediaFilteredCount: 1, raiMediaFilteredReasons: ["Celebrity likeness"] };
+    if (vertex) {
+      const state = self as FakeGemini;
+      return {
+        response: {
+          "@type": "type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse",
+          ...(behaviour.outcome === "filtered"
+            ? filtered
+            : {
+                videos: [
+                  { bytesBase64Encoded: state.video.toString("base64"), mimeType: "video/mp4" },
+                ],
+              }),
+        },
+      };
+    }
+    return {
+      response: {
+        "@type":
+          "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse",
+        generateVideoResponse:
+          behaviour.outcome === "filtered"
+            ? filtered
+            : {
+                generatedSamples: [
+                  { video: { uri: `${fake.url}/v1beta/files/${id}:download?alt=media` } },
+                ],
+              },
+      },
+    };
+  };
+  const operationStep = (name: string, vertex: boolean) => {
+    const op = operations.get(name);
+    if (!op) return googleError(404, "NOT_FOUND", "operation not found");
+    if (op.checks++ < op.behaviour.pendingChecks)
+      return { status: 200, body: { name, done: false } };
+    return {
+      status: 200,
+      body: {
+        name,
+        done: true,
+        ...finished(name.split("/").pop() as string, op.behaviour, vertex),
+      },
+    };
+  };
+  const newOperation = (prefix: string) => {
+    accepted++;
+    const name = `${prefix}/operations/op${accepted}`;
+    operations.set(name, { checks: 0, behaviour: { ...(self as FakeGemini).veo } });
+    return name;
+  };
+
   const fake = await startFake((req) => {
     const state = self as FakeGemini;
+    // Google's OAuth token endpoint, for service-account credentials whose token_uri points here.
+    if (req.path === "/token") {
+      return {
+        status: 200,
+        body: { access_token: VERTEX_TOKEN, expires_in: 3600, token_type: "Bearer" },
+      };
+    }
+    const vertex = req.path.match(
+      /^\/v1beta1\/(projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/[^/:]+):(predictLongRunning|fetchPredictOperation)$/,
+    );
+    if (vertex) {
+      if (req.headers.authorization !== `Bearer ${VERTEX_TOKEN}`)
+        return googleError(401, "UNAUTHENTICATED", "bad token");
+      if (vertex[2] === "predictLongRunning")
+        return { status: 200, body: { name: newOperation(vertex[1] as string) } };
+      return operationStep(String(req.json?.operationName), true);
+    }
     if (req.headers["x-goog-api-key"] !== apiKey) {
       return googleError(
         400,
@@ -90,39 +167,42 @@ export async function startFakeGemini(apiKey = "test-google-key"): Promise<FakeG
         "API key not valid. Please pass a valid API key.",
       );
     }
-    const start = req.path.match(/^\/v1beta\/models\/([^/:]+):predictLongRunning$/);
-    if (start) {
-      accepted++;
-      const name = `models/${start[1]}/operations/op${accepted}`;
-      operations.set(name, { checks: 0, behaviour: { ...state.veo } });
-      return { status: 200, body: { name } };
+    if (req.method === "POST" && req.path === "/v1beta/interactions") {
+      const id = newOperation("interactions").split("/").pop() as string;
+      interactions.set(id, `interactions/operations/${id}`);
+      return { status: 200, body: { id, status: "in_progress", model: req.json?.model } };
     }
-    const poll = req.path.match(/^\/v1beta\/(models\/[^/]+\/operations\/[^/?]+)/);
-    if (poll && req.method === "GET") {
-      const op = operations.get(poll[1] as string);
-      if (!op) return googleError(404, "NOT_FOUND", "operation not found");
+    const interaction = req.path.match(/^\/v1beta\/interactions\/([^/?]+)(?:\?.*)?$/);
+    if (interaction && req.method === "GET") {
+      const id = interaction[1] as string;
+      const op = operations.get(interactions.get(id) ?? "");
+      if (!op) return googleError(404, "NOT_FOUND", "interaction not found");
       if (op.checks++ < op.behaviour.pendingChecks)
-        return { status: 200, body: { name: poll[1], done: false } };
-      const id = (poll[1] as string).split("/").pop();
-      const response =
-        op.behaviour.outcome === "error"
-          ? { error: { code: 3, message: "Video generation failed: invalid image" } }
-          : {
-              response: {
-                "@type":
-                  "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse",
-                generateVideoResponse:
-                  op.behaviour.outcome === "filtered"
-                    ? { raiMediaFilteredCount: 1, raiMediaFilteredReasons: ["Celebrity likeness"] }
-                    : {
-                        generatedSamples: [
-                          { video: { uri: `${fake.url}/v1beta/files/${id}:download?alt=media` } },
-                        ],
-                      },
-              },
-            };
-      return { status: 200, body: { name: poll[1], done: true, ...response } };
+        return { status: 200, body: { id, status: "in_progress" } };
+      if (op.behaviour.outcome !== "video") {
+        const message =
+          op.behaviour.outcome === "filtered"
+            ? "Output blocked by safety filters"
+            : "invalid image";
+        return { status: 200, body: { id, status: "failed", errors: [{ message }] } };
+      }
+      const uri = `${fake.url}/v1beta/files/${id}:download?alt=media`;
+      return {
+        status: 200,
+        body: {
+          id,
+          status: "completed",
+          steps: [
+            { type: "user_input", content: [{ type: "text", text: "prompt" }] },
+            { type: "model_output", content: [{ type: "video", uri, mime_type: "video/mp4" }] },
+          ],
+        },
+      };
     }
+    const start = req.path.match(/^\/v1beta\/models\/([^/:]+):predictLongRunning$/);
+    if (start) return { status: 200, body: { name: newOperation(`models/${start[1]}`) } };
+    const poll = req.path.match(/^\/v1beta\/(models\/[^/]+\/operations\/[^/?]+)/);
+    if (poll && req.method === "GET") return operationStep(poll[1] as string, false);
     if (/^\/v1beta\/files\/[^/:]+:download/.test(req.path)) {
       return { status: 200, body: state.video, headers: { "content-type": "video/mp4" } };
     }

@@ -1,0 +1,89 @@
+import { createWriteStream } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Config } from "../../config.ts";
+import { failureOfStatus, ProviderError } from "../errors.ts";
+import { callGemini, geminiClient } from "../image/gemini.ts";
+import type { VideoCheck, VideoProvider } from "../types.ts";
+
+const NAME = "gemini-interactions";
+const FAILED = new Set(["failed", "cancelled", "incomplete", "budget_exceeded"]);
+
+/**
+ * Video through the Gemini Interactions API, where current Gemini docs steer video generation:
+ * a background interaction created once, then read by id until it has an output video.
+ */
+export function interactionsVideo(cfg: Config): VideoProvider {
+  const ai = geminiClient(cfg);
+  const key = (cfg.GOOGLE_API_KEY ?? cfg.GEMINI_API_KEY) as string;
+  const model = cfg.INTERACTIONS_VIDEO_MODEL;
+  return {
+    name: NAME,
+    model,
+    offline: false,
+    async start({ image, prompt, aspectRatio, durationSeconds, resolution }) {
+      const interaction = await callGemini(cfg, () =>
+        ai.interactions.create({
+          model,
+          input: [
+            { type: "text", text: prompt },
+            {
+              type: "image",
+              data: Buffer.from(image.bytes).toString("base64"),
+              mime_type: image.mimeType,
+            },
+          ],
+          response_format: [
+            {
+              type: "video",
+              aspect_ratio: aspectRatio,
+              duration: `${durationSeconds}s`,
+              resolution,
+              delivery: "uri",
+            },
+          ],
+          background: true,
+        } as never),
+      );
+      const id = (interaction as { id?: string }).id;
+      if (!id) throw new ProviderError(NAME, "invalid_output", "the interaction has no id");
+      return id;
+    },
+    async check(id): Promise<VideoCheck> {
+      const interaction = (await callGemini(cfg, () => ai.interactions.get(id))) as {
+        status?: string;
+        output_video?: { uri?: string; data?: string };
+        errors?: { message?: string }[];
+      };
+      if (interaction.status && FAILED.has(interaction.status)) {
+        const message = interaction.errors?.[0]?.message ?? `interaction ${interaction.status}`;
+        const blocked = /safety|blocked|policy/i.test(message);
+        return { state: "failed", failure: blocked ? "blocked" : "operation_failed", message };
+      }
+      if (interaction.status !== "completed") return { state: "pending" };
+      const video = interaction.output_video;
+      if (video?.uri) return { state: "done", video: video.uri };
+      if (video?.data) return { state: "done", video: `data:video/mp4;base64,${video.data}` };
+      return {
+        state: "failed",
+        failure: "operation_failed",
+        message: "the interaction completed without a video",
+      };
+    },
+    async download(ref, destination) {
+      if (ref.startsWith("data:")) {
+        await writeFile(destination, Buffer.from(ref.slice(ref.indexOf(",") + 1), "base64"));
+        return;
+      }
+      const res = await fetch(ref, { headers: { "x-goog-api-key": key }, redirect: "follow" });
+      if (!res.ok || !res.body)
+        throw new ProviderError(
+          NAME,
+          failureOfStatus(res.status),
+          `download failed: HTTP ${res.status}`,
+        );
+      await pipeline(Readable.fromWeb(res.body as never), createWriteStream(destination));
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { createWriteStream } from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { GenerateVideosOperation, GoogleGenAI } from "@google/genai";
+import { type AuthClient, GoogleAuth } from "google-auth-library";
+import type { Config } from "../../config.ts";
+import { failureOfStatus, ProviderError } from "../errors.ts";
+import { callGemini } from "../image/gemini.ts";
+import type { VideoProvider } from "../types.ts";
+import { readVideosOperation, takeInlineVideo } from "./operation.ts";
+
+const NAME = "vertex-veo";
+const SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
+
+/**
+ * Veo 3.1 GA on Vertex AI through the SDK's own generateVideos / getVideosOperation (Vertex mode
+ * polls with fetchPredictOperation). Credentials: the service-account JSON from the
+ * GOOGLE_CREDENTIALS_JSON secret, else the platform's default credentials.
+ */
+export function vertexVeo(cfg: Config, authClient?: AuthClient): VideoProvider {
+  if (!cfg.VERTEX_PROJECT) throw new Error("The vertex video route needs VERTEX_PROJECT");
+  const credentials = cfg.GOOGLE_CREDENTIALS_JSON
+    ? JSON.parse(cfg.GOOGLE_CREDENTIALS_JSON)
+    : undefined;
+  // An explicit client (workload identity, tests) wins over key JSON and default credentials.
+  const authOptions = authClient
+    ? { authClient }
+    : { ...(credentials ? { credentials } : {}), scopes: SCOPES };
+  const ai = new GoogleGenAI({
+    vertexai: true,
+    project: cfg.VERTEX_PROJECT,
+    location: cfg.VERTEX_LOCATION,
+    googleAuthOptions: authOptions,
+    httpOptions: {
+      ...(cfg.VERTEX_BASE_URL ? { baseUrl: cfg.VERTEX_BASE_URL } : {}),
+      timeout: cfg.PROVIDER_TIMEOUT_MS,
+      retryOptions: { attempts: 1 },
+    },
+  });
+  const model = cfg.VERTEX_VEO_MODEL;
+  return {
+    name: NAME,
+    model,
+    offline: false,
+    async start({ image, prompt, aspectRatio, durationSeconds, resolution }) {
+      // One attempt only: a retried start could be a second paid generation.
+      const op = await callGemini(cfg, () =>
+        ai.models.generateVideos({
+          model,
+          source: {
+            prompt,
+            image: {
+              imageBytes: Buffer.from(image.bytes).toString("base64"),
+              mimeType: image.mimeType,
+            },
+          },
+          config: {
+            numberOfVideos: 1,
+            durationSeconds,
+            aspectRatio,
+            resolution,
+            personGeneration: "allow_adult",
+          },
+        }),
+      );
+      if (!op.name)
+        throw new ProviderError(NAME, "invalid_output", "the start returned no operation name");
+      return op.name;
+    },
+    async check(name) {
+      return readVideosOperation(
+        await callGemini(cfg, () =>
+          ai.operations.getVideosOperation({
+            operation: Object.assign(new GenerateVideosOperation(), { name }),
+          }),
+        ),
+      );
+    },
+    async download(ref, destination) {
+      if (await takeInlineVideo(ref, destination)) return;
+      // gs://bucket/object, when the project writes outputs to Cloud Storage.
+      const match = ref.match(/^gs:\/\/([^/]+)\/(.+)$/);
+      if (!match)
+        throw new ProviderError(
+          NAME,
+          "invalid_output",
+          `unexpected video reference ${ref.slice(0, 100)}`,
+        );
+      const token = await new GoogleAuth(authOptions).getAccessToken();
+      const url = `https://storage.googleapis.com/storage/v1/b/${match[1]}/o/${encodeURIComponent(match[2] as string)}?alt=media`;
+      const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      if (!res.ok || !res.body)
+        throw new ProviderError(
+          NAME,
+          failureOfStatus(res.status),
+          `download failed: HTTP ${res.status}`,
+        );
+      await pipeline(Readable.fromWeb(res.body as never), createWriteStream(destination));
+    },
+  };
+}
