@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stillToClip } from "../core/media/clip.ts";
 import { useProviders } from "../core/providers/index.ts";
+import { renderCard } from "../core/providers/offline/card.ts";
+import { type LocalServer, startLocalServer } from "../functions/local/server.ts";
 import { testApi } from "./support/app.ts";
 import { type FakeGemini, startFakeGemini } from "./support/fakes/gemini.ts";
 import {
@@ -13,6 +16,7 @@ let gemini: FakeGemini;
 let openrouter: FakeOpenRouter;
 let qiniu: FakeQiniu;
 let api: Awaited<ReturnType<typeof testApi>>;
+let server: LocalServer;
 const saved = { ...process.env };
 
 beforeAll(async () => {
@@ -57,11 +61,25 @@ beforeAll(async () => {
       }),
     );
   };
+  const { mkdtemp, readFile, writeFile } = await import("node:fs/promises");
+  const dir = await mkdtemp(`${(await import("node:os")).tmpdir()}/live-veo-`);
+  await writeFile(
+    `${dir}/s.png`,
+    renderCard({ width: 320, height: 180, title: "veo", prompt: "", label: "", seed: "l" }),
+  );
+  await stillToClip(`${dir}/s.png`, `${dir}/v.mp4`, { width: 320, height: 180, seconds: 1 });
+  gemini.video = await readFile(`${dir}/v.mp4`);
+  gemini.veo = { pendingChecks: 1, outcome: "video" };
+  process.env.VIDEO_POLL_SECONDS = "1";
+  process.env.DATA_DIR = dir;
   useProviders(undefined);
   api = await testApi();
+  // The whole local stack (emulated DynamoDB/SQS, poller, worker) around the same database.
+  server = await startLocalServer(0);
 });
 
 afterAll(async () => {
+  await server?.close();
   process.env = saved;
   useProviders(undefined);
   await Promise.all([gemini?.stop(), openrouter?.stop(), qiniu?.stop()]);
@@ -135,5 +153,59 @@ describe("live adapters end to end (keys and base URLs set, real SDKs, fake serv
     expect(gemini.generateCalls()).toHaveLength(4);
     expect(qiniu.files.size).toBe(4);
     expect(openrouter.requests).toHaveLength(2);
+  });
+
+  it("makes shot videos through Veo (Gemini API route) and the final cut, as jobs over HTTP", async () => {
+    const call = async (
+      method: string,
+      path: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ) => {
+      const res = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { ...(body ? { "content-type": "application/json" } : {}), ...headers },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    const id = (await call("POST", "/api/v1/projects", { name: "live film" })).body.id;
+    const script = await call("POST", `/api/v1/projects/${id}/generate-script`, {
+      script_or_idea: "a lost cat",
+      prompt_template: "Idea: ${script_or_idea}",
+    });
+    const batch = await call("POST", `/api/v1/projects/${id}/generate-asset-images`, undefined, {
+      prefer: "wait=20",
+    });
+    expect(batch.status, JSON.stringify(batch.body)).toBe(200);
+    const boards = await call("POST", `/api/v1/projects/${id}/generate-storyboards`, {
+      script: script.body.full_script,
+      prompt_template: "${materials_description}\n${script}",
+    });
+    const starts = gemini.acceptedVideoStarts();
+    for (const board of boards.body) {
+      await call("POST", `/api/v1/storyboards/${board.id}/generate-frame`, {
+        frame_prompt: board.frame_prompt,
+        frame_asset_ids: board.frame_asset_ids,
+      });
+      const shot = await call(
+        "POST",
+        `/api/v1/storyboards/${board.id}/generate-video`,
+        { shot_prompt: board.shot_prompt },
+        {
+          prefer: "wait=20",
+        },
+      );
+      expect(shot.status, JSON.stringify(shot.body)).toBe(200);
+      expect(shot.body.shot_video_url).toMatch(new RegExp(`^${qiniu.url}/projects/${id}/videos/`));
+    }
+    expect(gemini.acceptedVideoStarts() - starts).toBe(boards.body.length);
+    const cut = await call("POST", `/api/v1/projects/${id}/compose-video`, undefined, {
+      prefer: "wait=25",
+    });
+    expect(cut.status, JSON.stringify(cut.body)).toBe(200);
+    expect(qiniu.files.get(new URL(cut.body.video_url).pathname.slice(1))?.mimeType).toBe(
+      "video/mp4",
+    );
   });
 });
