@@ -46,7 +46,10 @@ async function upload(fields: Record<string, string | Blob>) {
 describe("local server", () => {
   it("serves health with the embedded database persisted under DATA_DIR", async () => {
     const res = await get("/health");
-    expect(res).toMatchObject({ status: 200, body: { status: "ok", driver: "pglite" } });
+    expect(res).toMatchObject({
+      status: 200,
+      body: { status: "ok", driver: "pglite", jobs: "ok" },
+    });
     expect((await get("/docs")).status).toBe(200);
   });
 

@@ -16,6 +16,7 @@ describe("system routes", () => {
       status: "ok",
       db: "ok",
       driver: "pglite",
+      jobs: "not_configured",
       offline: { text: true, image: true, video: true, storage: true },
     });
   });

@@ -11,6 +11,7 @@ const Health = z
   .object({
     status: z.enum(["ok", "degraded"]),
     db: z.enum(["ok", "error"]),
+    jobs: z.enum(["ok", "error", "not_configured"]),
     driver: z.string().optional(),
     offline: z.object({
       text: z.boolean(),
@@ -32,6 +33,19 @@ async function checkDatabase() {
   }
 }
 
+/** The job store answers a read; without a queue configured, jobs cannot run at all. */
+async function checkJobs() {
+  if (!config().JOBS_QUEUE_URL) return "not_configured" as const;
+  try {
+    const { getJob } = await import("../../core/jobs/store.ts");
+    await getJob("health-check");
+    return "ok" as const;
+  } catch (error) {
+    log.error("health: job store unreachable", { error });
+    return "error" as const;
+  }
+}
+
 /** The OpenAPI document covers the whole route table, which imports this module: load it late. */
 let documentCache: Promise<unknown> | undefined;
 const openApiDocument = () => {
@@ -45,17 +59,22 @@ export const routes = [
       method: "get",
       path: "/health",
       tags: ["system"],
-      summary: "Readiness: database reachable, which providers run offline",
-      responses: { 200: json(Health, "Ready"), 503: json(Health, "Database unreachable") },
+      summary: "Readiness: database and job store reachable, which providers run offline",
+      responses: {
+        200: json(Health, "Ready"),
+        503: json(Health, "Database or job store unreachable"),
+      },
     }),
     async (c) => {
-      const dbState = await checkDatabase();
+      const [dbState, jobs] = await Promise.all([checkDatabase(), checkJobs()]);
+      const healthy = dbState.db === "ok" && jobs !== "error";
       const body = {
-        status: dbState.db === "ok" ? ("ok" as const) : ("degraded" as const),
+        status: healthy ? ("ok" as const) : ("degraded" as const),
         ...dbState,
+        jobs,
         offline: config().offline,
       };
-      return c.json(body, dbState.db === "ok" ? 200 : 503);
+      return c.json(body, healthy ? 200 : 503);
     },
   ),
   defineRoute(

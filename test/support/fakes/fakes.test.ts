@@ -152,16 +152,19 @@ describe("fake Gemini API with the real @google/genai", () => {
     [429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota)."],
     [500, "INTERNAL", "An internal error has occurred."],
     [404, "NOT_FOUND", `models/${MODEL} is not found for API version v1beta`],
-  ])("turns %i %s into an ApiError with that status, in one attempt", async (code, status, text) => {
-    fake().faults.push({ ...googleError(code, status, text), path: /:generateContent$/ });
-    const error = await generateImage().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ApiError);
-    expect((error as ApiError).status).toBe(code);
-    expect((error as ApiError).message).toContain(status);
-    expect((error as ApiError).message).toContain(text);
-    // No retryOptions: the SDK makes exactly one attempt.
-    expect(fake().requests).toHaveLength(1);
-  });
+  ])(
+    "turns %i %s into an ApiError with that status, in one attempt",
+    async (code, status, text) => {
+      fake().faults.push({ ...googleError(code, status, text), path: /:generateContent$/ });
+      const error = await generateImage().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).status).toBe(code);
+      expect((error as ApiError).message).toContain(status);
+      expect((error as ApiError).message).toContain(text);
+      // No retryOptions: the SDK makes exactly one attempt.
+      expect(fake().requests).toHaveLength(1);
+    },
+  );
 
   it("refuses a wrong API key the way Google does (400 INVALID_ARGUMENT)", async () => {
     const error = await generateImage(client("wrong-key")).catch((e: unknown) => e);
@@ -179,7 +182,9 @@ describe("fake Gemini API with the real @google/genai", () => {
 describe("fake OpenRouter with the real openai SDK", () => {
   const Script = z.object({
     full_script: z.string(),
-    assets: z.array(z.object({ name: z.string(), description: z.string(), tags: z.array(z.string()) })),
+    assets: z.array(
+      z.object({ name: z.string(), description: z.string(), tags: z.array(z.string()) }),
+    ),
   });
   const SCRIPT: z.infer<typeof Script> = {
     full_script: "A cat gets lost in the forest; an owl shows it home.",
