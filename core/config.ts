@@ -1,3 +1,4 @@
+import { Resource } from "sst/resource";
 import { z } from "zod";
 
 /** Empty strings in `.env` files mean "unset", not "the empty value". */
@@ -138,11 +139,36 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
   };
 }
 
+/**
+ * Deployed functions get secrets and resource names through SST links, read with `Resource`;
+ * mapped onto the same variable names so local `.env` files and tests keep working (env wins).
+ */
+const LINKS: [env: string, resource: string, field: string][] = [
+  ["DATABASE_URL", "DatabaseUrl", "value"],
+  ["GOOGLE_API_KEY", "GoogleApiKey", "value"],
+  ["OPENROUTER_API_KEY", "OpenRouterApiKey", "value"],
+  ["QINIU_ACCESS_KEY", "QiniuAccessKey", "value"],
+  ["QINIU_SECRET_KEY", "QiniuSecretKey", "value"],
+  ["GOOGLE_CREDENTIALS_JSON", "GoogleCredentialsJson", "value"],
+  ["JOBS_TABLE", "Jobs", "name"],
+  ["JOBS_QUEUE_URL", "JobQueue", "url"],
+];
+
+export function linkedSettings(): Record<string, string> {
+  const links = Resource as unknown as Record<string, Record<string, unknown>>;
+  const settings: Record<string, string> = {};
+  for (const [env, name, field] of LINKS) {
+    const value = name in links ? links[name]?.[field] : undefined;
+    if (typeof value === "string" && value) settings[env] = value;
+  }
+  return settings;
+}
+
 let cached: Config | undefined;
 
 /** Parsed once per process; handlers call it lazily so importing a module has no side effects. */
 export function config(): Config {
-  cached ??= parseConfig(process.env);
+  cached ??= parseConfig({ ...linkedSettings(), ...process.env });
   return cached;
 }
 

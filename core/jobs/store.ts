@@ -8,9 +8,9 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { config } from "../config.ts";
-import type { Job, JobStatus } from "./types.ts";
+import { type Job, type JobStatus, PROJECT_INDEX } from "./types.ts";
 
-export const PROJECT_INDEX = "by_project";
+export { PROJECT_INDEX };
 
 let client: DynamoDBDocumentClient | undefined;
 const documents = () => {

@@ -1,3 +1,6 @@
+/** The job table's index of a project's jobs by creation time. */
+export const PROJECT_INDEX = "by_project";
+
 export type JobType = "generate_video" | "compose_video" | "generate_asset_images";
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "canceled";
 

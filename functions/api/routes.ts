@@ -1,5 +1,6 @@
 import * as assetImages from "./asset-images.ts";
 import * as assets from "./assets.ts";
+import * as docs from "./docs.ts";
 import * as frames from "./frames.ts";
 import type { ApiRoute } from "./http.ts";
 import * as jobs from "./jobs.ts";
@@ -24,6 +25,7 @@ export const routeGroups = {
   "asset-images": assetImages,
   frames,
   jobs,
+  docs,
 } as const;
 
 export type RouteGroup = keyof typeof routeGroups;

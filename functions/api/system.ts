@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { Scalar } from "@scalar/hono-api-reference";
 import { sql } from "drizzle-orm";
 import { config } from "../../core/config.ts";
 import { database } from "../../core/db/client.ts";
@@ -46,13 +45,6 @@ async function checkJobs() {
   }
 }
 
-/** The OpenAPI document covers the whole route table, which imports this module: load it late. */
-let documentCache: Promise<unknown> | undefined;
-const openApiDocument = () => {
-  documentCache ??= import("./openapi.ts").then((m) => m.openApiDocument());
-  return documentCache;
-};
-
 export const routes = [
   defineRoute(
     createRoute({
@@ -76,26 +68,6 @@ export const routes = [
       };
       return c.json(body, healthy ? 200 : 503);
     },
-  ),
-  defineRoute(
-    createRoute({
-      method: "get",
-      path: "/openapi.json",
-      hide: true,
-      responses: { 200: { description: "OpenAPI 3.1 document" } },
-    }),
-    async (c) => c.json(await openApiDocument()),
-  ),
-  defineRoute(
-    createRoute({
-      method: "get",
-      path: "/docs",
-      hide: true,
-      responses: { 200: { description: "API reference (HTML)" } },
-    }),
-    async (c, next) =>
-      (await Scalar({ url: "/openapi.json", pageTitle: "Storyboard Studio API" })(c, next)) ??
-      c.res,
   ),
 ];
 

@@ -1,0 +1,37 @@
+import { LAMBDA_EXTERNALS } from "../scripts/bundle-externals";
+import { jobQueue, jobsTable } from "./jobs";
+import routeManifest from "./routes.json";
+import { allSecrets } from "./secrets";
+import { allowedOrigins, settings } from "./settings";
+
+export const api = new sst.aws.ApiGatewayV2("Api", {
+  cors: {
+    allowOrigins: allowedOrigins,
+    allowHeaders: ["content-type", "authorization", "idempotency-key", "prefer", "x-request-id"],
+    exposeHeaders: ["location", "x-request-id"],
+  },
+  accessLog: { retention: "1 month" },
+  transform: {
+    stage: (args) => {
+      args.defaultRouteSettings = { throttlingBurstLimit: 100, throttlingRateLimit: 50 };
+    },
+  },
+});
+
+/**
+ * One route → one Lambda, from the same table the local server and the OpenAPI document use
+ * (`npm run routes` writes routes.json from it; a test fails when it is stale).
+ */
+for (const { method, path, handler } of routeManifest) {
+  api.route(`${method} ${path}`, {
+    handler,
+    runtime: "nodejs24.x",
+    // Under API Gateway's fixed 30 s; provider calls give up at 25 s (PROVIDER_TIMEOUT_MS).
+    timeout: "29 seconds",
+    memory: "1024 MB",
+    link: [jobsTable, jobQueue, ...allSecrets],
+    environment: settings,
+    // Deployed stages use Neon's HTTP driver: PGlite and node-postgres are never loaded there.
+    nodejs: { esbuild: { external: LAMBDA_EXTERNALS } },
+  });
+}

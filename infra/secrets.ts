@@ -1,0 +1,17 @@
+/** Secrets: `sst secret set <Name> <value> --stage <stage>`; linked functions read them with Resource. */
+export const databaseUrl = new sst.Secret("DatabaseUrl");
+export const googleApiKey = new sst.Secret("GoogleApiKey");
+export const openRouterApiKey = new sst.Secret("OpenRouterApiKey");
+export const qiniuAccessKey = new sst.Secret("QiniuAccessKey");
+export const qiniuSecretKey = new sst.Secret("QiniuSecretKey");
+/** Service-account key JSON for the Vertex AI video route; leave unset on other routes. */
+export const googleCredentialsJson = new sst.Secret("GoogleCredentialsJson", "");
+
+export const allSecrets = [
+  databaseUrl,
+  googleApiKey,
+  openRouterApiKey,
+  qiniuAccessKey,
+  qiniuSecretKey,
+  googleCredentialsJson,
+];

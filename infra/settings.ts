@@ -1,0 +1,39 @@
+/**
+ * Plain (non-secret) settings of a stage, from the deploying shell's environment with defaults.
+ * Every function gets them as environment variables; the names match `.env.example`.
+ */
+const pick = (...names: string[]) =>
+  Object.fromEntries(
+    names.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])),
+  );
+
+export const settings: Record<string, string> = {
+  NODE_OPTIONS: "--enable-source-maps",
+  LOG_LEVEL: "info",
+  ...pick(
+    "QINIU_BUCKET_NAME",
+    "QINIU_DOMAIN",
+    "QINIU_UP_HOST",
+    "QINIU_REGION",
+    "GEMINI_BASE_URL",
+    "GEMINI_IMAGE_MODEL",
+    "GEMINI_VISION_MODEL",
+    "OPENROUTER_BASE_URL",
+    "OPENROUTER_MODEL",
+    "VIDEO_ROUTE",
+    "VEO_MODEL",
+    "VERTEX_PROJECT",
+    "VERTEX_LOCATION",
+    "VERTEX_VEO_MODEL",
+    "INTERACTIONS_VIDEO_MODEL",
+    "VIDEO_SECONDS",
+    "VIDEO_RESOLUTION",
+    "FRAME_ASPECT_RATIO",
+  ),
+};
+
+/** The front end's origins, comma separated (CORS). */
+export const allowedOrigins = (process.env.CORS_ORIGINS ?? "http://localhost:5173")
+  .split(",")
+  .map((o) => o.trim())
+  .filter(Boolean);

@@ -1,0 +1,21 @@
+/// <reference path="./.sst/platform/config.d.ts" />
+
+export default $config({
+  app(input) {
+    const production = input?.stage === "production";
+    return {
+      name: "storyboard-studio",
+      home: "aws",
+      removal: production ? "retain" : "remove",
+      protect: production,
+    };
+  },
+  async run() {
+    await import("./infra/secrets");
+    const { jobQueue, jobsTable } = await import("./infra/jobs");
+    await import("./infra/worker");
+    await import("./infra/migrations");
+    const { api } = await import("./infra/api");
+    return { api: api.url, queue: jobQueue.url, table: jobsTable.name };
+  },
+});
