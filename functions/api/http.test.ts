@@ -65,6 +65,13 @@ describe("request handling", () => {
     expect(res).toMatchObject({ status: 413, body: { code: "body_too_large" } });
   });
 
+  it("refuses NUL characters, which Postgres cannot store, with 422 instead of a 500", async () => {
+    const body = await api.call("POST", "/api/v1/projects", { name: "a\u0000b" });
+    expect(body).toMatchObject({ status: 422, body: { code: "invalid_value" } });
+    const path = await api.call("GET", "/api/v1/prompts/step/a%00b");
+    expect(path).toMatchObject({ status: 422, body: { code: "validation_failed" } });
+  });
+
   it("answers unknown routes and methods with a JSON 404", async () => {
     expect(await api.call("GET", "/api/v1/nope")).toMatchObject({
       status: 404,

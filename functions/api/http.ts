@@ -30,6 +30,20 @@ const requireJson: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
+/** Postgres text cannot hold NUL characters; refuse them before they reach a query. */
+const NUL_IN_URL = /%00/i;
+const nulRefused = () =>
+  new AppError(
+    422,
+    "validation_failed",
+    "NUL characters (\\u0000) are not accepted in paths, queries or bodies",
+  );
+
+const refuseNul: MiddlewareHandler = async (c, next) => {
+  if (NUL_IN_URL.test(c.req.url)) throw nulRefused();
+  await next();
+};
+
 export function defineRoute<R extends RouteConfig>(route: R, handler: RouteHandler<R>): ApiRoute {
   const withJsonGuard = route.request?.body
     ? ({ ...route, middleware: [requireJson, ...[route.middleware ?? []].flat()] } as R)
@@ -58,6 +72,19 @@ export function errorBody(error: AppError) {
   };
 }
 
+/** The Postgres error code, whichever driver raised it and however drizzle wrapped it. */
+function sqlStateOf(error: unknown): string | undefined {
+  for (
+    let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 3;
+    depth++
+  ) {
+    if (typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
 /** Maps everything a handler can throw to the contract's `{detail, code}` body. */
 export function errorResponse(error: unknown, c: Context): Response {
   if (error instanceof AppError) {
@@ -68,6 +95,17 @@ export function errorResponse(error: unknown, c: Context): Response {
     const detail =
       error.status === 400 ? "Malformed JSON in request body" : error.message || "Request failed";
     return c.json({ detail, code }, error.status);
+  }
+  const sqlState = sqlStateOf(error);
+  // SQLSTATE class 22 (data exception): a value the database cannot store, e.g. a NUL character.
+  if (sqlState?.startsWith("22")) {
+    return c.json(
+      {
+        detail: "A value in the request cannot be stored (invalid characters or out of range)",
+        code: "invalid_value",
+      },
+      422,
+    );
   }
   log.error("unhandled error", { error });
   return c.json({ detail: "Internal server error", code: "internal_error" }, 500);
@@ -107,6 +145,7 @@ export function buildApp(routes: readonly ApiRoute[]): OpenAPIHono {
     },
   });
   app.use("*", requestContext);
+  app.use(`${API_PREFIX}/*`, refuseNul);
   app.use(
     `${API_PREFIX}/*`,
     bodyLimit({
