@@ -1,17 +1,12 @@
-import { createWriteStream } from "node:fs";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { GenerateVideosOperation } from "@google/genai";
 import type { Config } from "../../config.ts";
 import { failureOfStatus, isTimeout, ProviderError } from "../errors.ts";
 import { callGemini, geminiClient } from "../image/gemini.ts";
 import type { VideoProvider } from "../types.ts";
-import { readVideosOperation, takeInlineVideo } from "./operation.ts";
+import { fetchVideo, readVideosOperation, takeInlineVideo } from "./operation.ts";
 
 const NAME = "gemini-veo";
 const DEFAULT_BASE = "https://generativelanguage.googleapis.com";
-/** Veo clips are a few MB; anything far larger is not a clip. */
-const MAX_VIDEO_BYTES = 512 * 1024 * 1024;
 
 /**
  * Veo through the Gemini API with an API key (also what relays behind GEMINI_BASE_URL serve).
@@ -84,20 +79,7 @@ export function geminiVeo(cfg: Config): VideoProvider {
     },
     async download(uri, destination) {
       if (await takeInlineVideo(uri, destination)) return;
-      const res = await fetch(uri, { headers: { "x-goog-api-key": key }, redirect: "follow" });
-      if (!res.ok || !res.body)
-        throw new ProviderError(
-          NAME,
-          failureOfStatus(res.status),
-          `download failed: HTTP ${res.status}`,
-        );
-      let size = 0;
-      const counted = Readable.fromWeb(res.body as never).on("data", (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_VIDEO_BYTES)
-          counted.destroy(new ProviderError(NAME, "invalid_output", "video too large"));
-      });
-      await pipeline(counted, createWriteStream(destination));
+      await fetchVideo(NAME, uri, { "x-goog-api-key": key }, destination);
     },
   };
 }

@@ -1,11 +1,9 @@
-import { createWriteStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import type { Config } from "../../config.ts";
-import { failureOfStatus, ProviderError } from "../errors.ts";
+import { ProviderError } from "../errors.ts";
 import { callGemini, geminiClient } from "../image/gemini.ts";
 import type { VideoCheck, VideoProvider } from "../types.ts";
+import { fetchVideo } from "./operation.ts";
 
 const NAME = "gemini-interactions";
 const FAILED = new Set(["failed", "cancelled", "incomplete", "budget_exceeded"]);
@@ -76,14 +74,7 @@ export function interactionsVideo(cfg: Config): VideoProvider {
         await writeFile(destination, Buffer.from(ref.slice(ref.indexOf(",") + 1), "base64"));
         return;
       }
-      const res = await fetch(ref, { headers: { "x-goog-api-key": key }, redirect: "follow" });
-      if (!res.ok || !res.body)
-        throw new ProviderError(
-          NAME,
-          failureOfStatus(res.status),
-          `download failed: HTTP ${res.status}`,
-        );
-      await pipeline(Readable.fromWeb(res.body as never), createWriteStream(destination));
+      await fetchVideo(NAME, ref, { "x-goog-api-key": key }, destination);
     },
   };
 }

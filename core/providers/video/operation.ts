@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import { copyFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { GenerateVideosOperation } from "@google/genai";
+import { failureOfStatus, ProviderError } from "../errors.ts";
 import type { VideoCheck } from "../types.ts";
 
 /**
@@ -44,4 +48,31 @@ export async function takeInlineVideo(ref: string, destination: string): Promise
   await copyFile(path, destination);
   await rm(path, { force: true });
   return true;
+}
+
+/** Veo clips are a few MB; anything far larger is not a clip. */
+const MAX_VIDEO_BYTES = 512 * 1024 * 1024;
+
+/** Streams a provider's finished video to a file, bounded in size, failures typed. */
+export async function fetchVideo(
+  provider: string,
+  url: string,
+  headers: Record<string, string>,
+  destination: string,
+) {
+  const res = await fetch(url, { headers, redirect: "follow" });
+  if (!res.ok || !res.body) {
+    throw new ProviderError(
+      provider,
+      failureOfStatus(res.status),
+      `download failed: HTTP ${res.status}`,
+    );
+  }
+  let size = 0;
+  const counted = Readable.fromWeb(res.body as never).on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_VIDEO_BYTES)
+      counted.destroy(new ProviderError(provider, "invalid_output", "video too large"));
+  });
+  await pipeline(counted, createWriteStream(destination));
 }

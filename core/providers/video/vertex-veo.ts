@@ -1,13 +1,10 @@
-import { createWriteStream } from "node:fs";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { GenerateVideosOperation, GoogleGenAI } from "@google/genai";
 import { type AuthClient, GoogleAuth } from "google-auth-library";
 import type { Config } from "../../config.ts";
-import { failureOfStatus, ProviderError } from "../errors.ts";
+import { ProviderError } from "../errors.ts";
 import { callGemini } from "../image/gemini.ts";
 import type { VideoProvider } from "../types.ts";
-import { readVideosOperation, takeInlineVideo } from "./operation.ts";
+import { fetchVideo, readVideosOperation, takeInlineVideo } from "./operation.ts";
 
 const NAME = "vertex-veo";
 const SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
@@ -88,14 +85,7 @@ export function vertexVeo(cfg: Config, authClient?: AuthClient): VideoProvider {
         );
       const token = await new GoogleAuth(authOptions).getAccessToken();
       const url = `https://storage.googleapis.com/storage/v1/b/${match[1]}/o/${encodeURIComponent(match[2] as string)}?alt=media`;
-      const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-      if (!res.ok || !res.body)
-        throw new ProviderError(
-          NAME,
-          failureOfStatus(res.status),
-          `download failed: HTTP ${res.status}`,
-        );
-      await pipeline(Readable.fromWeb(res.body as never), createWriteStream(destination));
+      await fetchVideo(NAME, url, { authorization: `Bearer ${token}` }, destination);
     },
   };
 }
