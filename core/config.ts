@@ -31,6 +31,8 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: int(1_048_576, 1024, 10_485_760),
   UPLOAD_MAX_BYTES: int(20_971_520, 1024, 1_073_741_824),
   ALLOW_PRIVATE_URLS: flag(false),
+  /** Every /api/v1 route needs `Authorization: Bearer <key>`; always true in deployed stages. */
+  AUTH_REQUIRED: flag(false),
 
   QINIU_ACCESS_KEY: optional,
   QINIU_SECRET_KEY: optional,

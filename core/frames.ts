@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
+import { assetNotFound } from "./assets.ts";
 import { mapLimit } from "./concurrency.ts";
 import { config } from "./config.ts";
 import { db } from "./db/client.ts";
 import { assets, type Storyboard, storyboards } from "./db/schema.ts";
 import { badRequest } from "./errors.ts";
+import { liveProjectIds } from "./projects.ts";
 import { providers } from "./providers/index.ts";
 import type { Generated, ImageFile } from "./providers/types.ts";
 import { extensionOf, loadImage } from "./storage/load-image.ts";
@@ -49,6 +51,13 @@ export async function generateFrame(
     : [];
   const foreign = ids.filter((id) => !rows.some((a) => a.id === id));
   if (foreign.length) {
+    // Ids the caller cannot see at all (missing, or another owner's) are unknown: 404, as anywhere.
+    const visible = await (await db())
+      .select({ id: assets.id })
+      .from(assets)
+      .where(and(inArray(assets.id, foreign), inArray(assets.projectId, liveProjectIds())));
+    const unknown = foreign.find((id) => !visible.some((a) => a.id === id));
+    if (unknown !== undefined) throw assetNotFound(unknown);
     throw badRequest(
       "asset_not_in_project",
       `素材 ${foreign.join(", ")} 不属于项目 ${board.projectId}`,

@@ -1,11 +1,21 @@
 import { and, asc, count, desc, eq, isNull, sql } from "drizzle-orm";
+import { currentOwner, LOCAL_OWNER } from "./auth.ts";
 import { db } from "./db/client.ts";
 import { type Asset, type Project, projects, type Storyboard } from "./db/schema.ts";
 import { AppError } from "./errors.ts";
 
 export const projectNotFound = (id: number) => new AppError(404, "not_found", `项目 ${id} 不存在`);
 
-const live = isNull(projects.deletedAt);
+/**
+ * Live projects the current request may see: not deleted, and owned by its key's owner. Every
+ * path to a project, asset, storyboard or job goes through this, so another owner's rows are 404.
+ */
+export function ownedLive() {
+  const owner = currentOwner();
+  return owner
+    ? and(isNull(projects.deletedAt), eq(projects.owner, owner))
+    : isNull(projects.deletedAt);
+}
 
 export interface Page<T> {
   items: T[];
@@ -27,17 +37,20 @@ export async function listProjects(page: number, size: number): Promise<Page<Pro
         updatedAt: projects.updatedAt,
       })
       .from(projects)
-      .where(live)
+      .where(ownedLive())
       .orderBy(desc(projects.id))
       .limit(size)
       .offset((page - 1) * size),
-    d.select({ total: count() }).from(projects).where(live),
+    d.select({ total: count() }).from(projects).where(ownedLive()),
   ]);
   return { items, total: totals?.total ?? 0, page, size };
 }
 
 export async function createProject(name: string): Promise<Project> {
-  const [row] = await (await db()).insert(projects).values({ name }).returning();
+  const [row] = await (await db())
+    .insert(projects)
+    .values({ name, owner: currentOwner() ?? LOCAL_OWNER })
+    .returning();
   if (!row) throw new Error("insert returned no row");
   return row;
 }
@@ -46,7 +59,7 @@ export async function softDeleteProject(id: number): Promise<void> {
   const rows = await (await db())
     .update(projects)
     .set({ deletedAt: sql`now()` })
-    .where(and(eq(projects.id, id), live))
+    .where(and(eq(projects.id, id), ownedLive()))
     .returning({ id: projects.id });
   if (rows.length === 0) throw projectNotFound(id);
 }
@@ -60,7 +73,7 @@ export interface FullProject {
 /** Project, assets and storyboards in one statement (drizzle builds one query with lateral joins). */
 export async function getFullProject(id: number): Promise<FullProject> {
   const row = await (await db()).query.projects.findFirst({
-    where: and(eq(projects.id, id), live),
+    where: and(eq(projects.id, id), ownedLive()),
     with: {
       assets: { orderBy: (a) => [asc(a.id)] },
       storyboards: { orderBy: (s) => [asc(s.position), asc(s.id)] },
@@ -76,11 +89,15 @@ export async function requireLiveProject(id: number): Promise<Project> {
   const [row] = await (await db())
     .select()
     .from(projects)
-    .where(and(eq(projects.id, id), live));
+    .where(and(eq(projects.id, id), ownedLive()));
   if (!row) throw projectNotFound(id);
   return row;
 }
 
-/** Assets live only as long as their project does. */
-export const liveProjectIds = () =>
-  sql`(select ${projects.id} from ${projects} where ${projects.deletedAt} is null)`;
+/** Ids of the live projects the current request may see (assets live as long as their project). */
+export const liveProjectIds = () => {
+  const owner = currentOwner();
+  return owner
+    ? sql`(select ${projects.id} from ${projects} where ${projects.deletedAt} is null and ${projects.owner} = ${owner})`
+    : sql`(select ${projects.id} from ${projects} where ${projects.deletedAt} is null)`;
+};

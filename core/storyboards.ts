@@ -3,7 +3,7 @@ import { database, db } from "./db/client.ts";
 import { assets, projects, type Storyboard, storyboards } from "./db/schema.ts";
 import { AppError, badRequest } from "./errors.ts";
 import { log } from "./log.ts";
-import { projectNotFound, requireLiveProject } from "./projects.ts";
+import { ownedLive, projectNotFound, requireLiveProject } from "./projects.ts";
 import { providers } from "./providers/index.ts";
 import { renderTemplate } from "./templates.ts";
 
@@ -16,7 +16,7 @@ export async function requireLiveStoryboard(id: number): Promise<Storyboard> {
     .select({ storyboard: storyboards })
     .from(storyboards)
     .innerJoin(projects, eq(projects.id, storyboards.projectId))
-    .where(and(eq(storyboards.id, id), isNull(projects.deletedAt)));
+    .where(and(eq(storyboards.id, id), ownedLive()));
   if (!row) throw storyboardNotFound(id);
   return row.storyboard;
 }

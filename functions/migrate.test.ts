@@ -31,6 +31,12 @@ describe("migration function", () => {
       sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
     );
     const rows = (tables as unknown as { rows: { table_name: string }[] }).rows;
-    expect(rows.map((r) => r.table_name)).toEqual(["assets", "projects", "prompts", "storyboards"]);
+    expect(rows.map((r) => r.table_name)).toEqual([
+      "api_keys",
+      "assets",
+      "projects",
+      "prompts",
+      "storyboards",
+    ]);
   });
 });

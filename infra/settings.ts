@@ -9,6 +9,8 @@ const pick = (...names: string[]) =>
 
 export const settings: Record<string, string> = {
   NODE_OPTIONS: "--enable-source-maps",
+  // Deployed stages always require an API key.
+  AUTH_REQUIRED: "true",
   LOG_LEVEL: "info",
   ...pick(
     "QINIU_BUCKET_NAME",

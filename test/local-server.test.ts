@@ -59,7 +59,7 @@ describe("local server", () => {
       bucket: "local",
       domain: `${server.url}/files`,
       upload_url: `${server.url}/upload`,
-      key_prefix: "uploads/",
+      key_prefix: "uploads/local/",
     });
     expect(Date.parse(token.expires_at) - Date.now()).toBeLessThanOrEqual(900_000);
     const post = await get("/api/v1/qiniu/upload-token", { method: "POST" });
@@ -67,18 +67,18 @@ describe("local server", () => {
 
     const res = await upload({
       token: token.token,
-      key: "uploads/sketch.png",
+      key: "uploads/local/sketch.png",
       file: new Blob([PNG], { type: "image/png" }),
     });
     expect(res).toMatchObject({
       status: 200,
-      body: { key: "uploads/sketch.png", fsize: PNG.length, mimeType: "image/png" },
+      body: { key: "uploads/local/sketch.png", fsize: PNG.length, mimeType: "image/png" },
     });
-    const file = await fetch(`${token.domain}/uploads/sketch.png`);
+    const file = await fetch(`${token.domain}/uploads/local/sketch.png`);
     expect(file.status).toBe(200);
     expect(file.headers.get("content-type")).toBe("image/png");
     expect(Buffer.from(await file.arrayBuffer()).equals(PNG)).toBe(true);
-    const partial = await fetch(`${token.domain}/uploads/sketch.png`, {
+    const partial = await fetch(`${token.domain}/uploads/local/sketch.png`, {
       headers: { range: "bytes=0-3" },
     });
     expect(partial.status).toBe(206);
@@ -89,25 +89,26 @@ describe("local server", () => {
     const { token } = (await get("/api/v1/qiniu/upload-token")).body;
     const png = new Blob([PNG], { type: "image/png" });
     const cases: [Record<string, string | Blob>, number, string][] = [
-      [{ key: "uploads/a.png", file: png }, 401, "invalid_upload_token"],
-      [{ token: `${token}x`, key: "uploads/a.png", file: png }, 401, "invalid_upload_token"],
+      [{ key: "uploads/local/a.png", file: png }, 401, "invalid_upload_token"],
+      [{ token: `${token}x`, key: "uploads/local/a.png", file: png }, 401, "invalid_upload_token"],
       [{ token, key: "private/a.png", file: png }, 403, "key_out_of_scope"],
-      [{ token, key: "uploads/../../x", file: png }, 422, "invalid_key"],
+      [{ token, key: "uploads/other-owner/a.png", file: png }, 403, "key_out_of_scope"],
+      [{ token, key: "uploads/local/../../x", file: png }, 422, "invalid_key"],
       [
-        { token, key: "uploads/a.html", file: new Blob(["<b>"], { type: "text/html" }) },
+        { token, key: "uploads/local/a.html", file: new Blob(["<b>"], { type: "text/html" }) },
         403,
         "mime_not_allowed",
       ],
       [
         {
           token,
-          key: "uploads/big.png",
+          key: "uploads/local/big.png",
           file: new Blob([new Uint8Array(5000)], { type: "image/png" }),
         },
         413,
         "file_too_large",
       ],
-      [{ token, key: "uploads/a.png", file: "not a file" }, 422, "validation_failed"],
+      [{ token, key: "uploads/local/a.png", file: "not a file" }, 422, "validation_failed"],
     ];
     for (const [fields, status, code] of cases) {
       const res = await upload(fields);

@@ -1,5 +1,14 @@
 import { relations, sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 
 const id = () => integer("id").primaryKey().generatedAlwaysAsIdentity();
 const timestamps = {
@@ -24,10 +33,28 @@ export const prompts = pgTable(
   (t) => [uniqueIndex("prompts_step_name_key").on(t.step, t.name)],
 );
 
+/** API keys: only a SHA-256 of the key is stored; the key itself is shown once, at creation. */
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: id(),
+    owner: text("owner").notNull(),
+    keyHash: text("key_hash").notNull(),
+    /** The first characters of the key, to recognise it in listings. */
+    keyPrefix: text("key_prefix").notNull(),
+    admin: boolean("admin").notNull().default(false),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("api_keys_key_hash_key").on(t.keyHash)],
+);
+
 export const projects = pgTable(
   "projects",
   {
     id: id(),
+    /** Every query made for a request is scoped to its key's owner. */
+    owner: text("owner").notNull().default("local"),
     name: text("name").notNull(),
     script: text("script"),
     fullScript: text("full_script"),
@@ -37,8 +64,11 @@ export const projects = pgTable(
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
     ...timestamps,
   },
-  // Paged listing walks live projects newest first.
-  (t) => [index("projects_live_id_idx").on(t.id.desc()).where(sql`${t.deletedAt} is null`)],
+  // Paged listing walks an owner's live projects newest first.
+  (t) => [
+    index("projects_live_id_idx").on(t.id.desc()).where(sql`${t.deletedAt} is null`),
+    index("projects_owner_live_idx").on(t.owner, t.id.desc()).where(sql`${t.deletedAt} is null`),
+  ],
 );
 
 export const assets = pgTable(
@@ -91,6 +121,7 @@ export const storyboardRelations = relations(storyboards, ({ one }) => ({
   project: one(projects, { fields: [storyboards.projectId], references: [projects.id] }),
 }));
 
+export type ApiKey = typeof apiKeys.$inferSelect;
 export type Prompt = typeof prompts.$inferSelect;
 export type Project = typeof projects.$inferSelect;
 export type Asset = typeof assets.$inferSelect;

@@ -22,8 +22,9 @@ export const localFileUrl = (key: string, cfg: Config = config()) =>
 export function localPath(key: string, cfg: Config = config()): string {
   const root = filesDir(cfg);
   const path = resolve(root, key);
-  const bad =
-    !key || key.length > 512 || key.startsWith("/") || key.includes("\\") || key.includes("\0");
+  // Dot segments would move a key out of the prefix its upload token was scoped to.
+  const badSegment = key.split("/").some((part) => part === "" || part === "." || part === "..");
+  const bad = !key || key.length > 512 || badSegment || key.includes("\\") || key.includes("\0");
   if (bad || !path.startsWith(root + sep)) {
     throw new AppError(422, "invalid_key", `Invalid storage key: ${JSON.stringify(key)}`);
   }

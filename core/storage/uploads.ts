@@ -1,3 +1,4 @@
+import { currentOwner, LOCAL_OWNER } from "../auth.ts";
 import { type Config, config } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { qiniuEtag } from "./etag.ts";
@@ -10,8 +11,9 @@ import {
 } from "./local.ts";
 import { keyInScope, mimeAllowed, signUploadToken, verifyUploadToken } from "./upload-token.ts";
 
-/** Browser uploads land under this prefix; the token cannot write anywhere else. */
+/** Browser uploads land under the owner's prefix; the token cannot write anywhere else. */
 export const UPLOAD_PREFIX = "uploads/";
+export const uploadPrefixFor = (owner: string) => `${UPLOAD_PREFIX}${owner}/`;
 export const UPLOAD_MIME_LIMIT = "image/*;video/mp4";
 const RETURN_BODY = '{"key":"$(key)","hash":"$(etag)","fsize":$(fsize),"mimeType":"$(mimeType)"}';
 
@@ -28,12 +30,16 @@ export interface UploadToken {
 
 const withScheme = (host: string) => (/^https?:\/\//.test(host) ? host : `https://${host}`);
 
-export async function issueUploadToken(cfg: Config = config()): Promise<UploadToken> {
+export async function issueUploadToken(
+  owner: string = currentOwner() ?? LOCAL_OWNER,
+  cfg: Config = config(),
+): Promise<UploadToken> {
+  const prefix = uploadPrefixFor(owner);
   const deadline = Math.floor(Date.now() / 1000) + cfg.UPLOAD_TOKEN_TTL_SECONDS;
   const qiniu = cfg.qiniuEnabled;
   const bucket = qiniu ? (cfg.QINIU_BUCKET_NAME as string) : LOCAL_BUCKET;
   const policy = {
-    scope: `${bucket}:${UPLOAD_PREFIX}`,
+    scope: `${bucket}:${prefix}`,
     isPrefixalScope: 1 as const,
     returnBody: RETURN_BODY,
     fsizeLimit: cfg.UPLOAD_MAX_BYTES,
@@ -50,7 +56,7 @@ export async function issueUploadToken(cfg: Config = config()): Promise<UploadTo
     upload_url: qiniu
       ? withScheme(cfg.QINIU_UP_HOST ?? "upload.qiniup.com")
       : `${publicBaseUrl(cfg)}/upload`,
-    key_prefix: UPLOAD_PREFIX,
+    key_prefix: prefix,
     expires_at: new Date(deadline * 1000).toISOString(),
   };
 }

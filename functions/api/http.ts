@@ -5,6 +5,13 @@ import { handle } from "hono/aws-lambda";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
+import {
+  authenticate,
+  currentPrincipal,
+  LOCAL_OWNER,
+  type Principal,
+  withPrincipal,
+} from "../../core/auth.ts";
 import { config } from "../../core/config.ts";
 import { AppError, type FieldError, validationFailed } from "../../core/errors.ts";
 import { log, withLogContext } from "../../core/log.ts";
@@ -41,6 +48,41 @@ const nulRefused = () =>
 
 const refuseNul: MiddlewareHandler = async (c, next) => {
   if (NUL_IN_URL.test(c.req.url)) throw nulRefused();
+  await next();
+};
+
+/**
+ * Who the request acts for. With a key: its owner (an unknown or revoked key is a 401 even when
+ * keys are optional). Without one: a 401 when AUTH_REQUIRED, else the local owner.
+ */
+const authenticateRequest: MiddlewareHandler = async (c, next) => {
+  const header = c.req.header("authorization");
+  let principal: Principal | undefined;
+  if (header) {
+    const key = header.match(/^Bearer\s+(\S+)$/i)?.[1];
+    principal = key ? await authenticate(key) : undefined;
+    if (!principal)
+      throw new AppError(401, "invalid_api_key", "The API key is invalid or revoked", undefined, {
+        "www-authenticate": "Bearer",
+      });
+  } else if (config().AUTH_REQUIRED) {
+    throw new AppError(
+      401,
+      "missing_api_key",
+      "Send an API key: Authorization: Bearer <key>",
+      undefined,
+      { "www-authenticate": "Bearer" },
+    );
+  } else {
+    principal = { owner: LOCAL_OWNER, admin: true };
+  }
+  return withPrincipal(principal, () => next());
+};
+
+/** Writes to shared resources (prompt templates) need an admin key. */
+export const requireAdmin: MiddlewareHandler = async (_c, next) => {
+  if (!currentPrincipal()?.admin)
+    throw new AppError(403, "admin_required", "This needs an admin API key");
   await next();
 };
 
@@ -146,6 +188,7 @@ export function buildApp(routes: readonly ApiRoute[]): OpenAPIHono {
   });
   app.use("*", requestContext);
   app.use(`${API_PREFIX}/*`, refuseNul);
+  app.use(`${API_PREFIX}/*`, authenticateRequest);
   app.use(
     `${API_PREFIX}/*`,
     bodyLimit({

@@ -176,7 +176,14 @@ export const routes = [
     async (c) => {
       const id = c.req.valid("param").job_id;
       const job = await getJob(id);
-      if (!job) throw jobNotFound(id);
+      // Another owner's job is as unknown as a missing one.
+      const visible =
+        job &&
+        (await requireLiveProject(job.project_id).then(
+          () => true,
+          () => false,
+        ));
+      if (!job || !visible) throw jobNotFound(id);
       return c.json(toJob(job), 200);
     },
   ),

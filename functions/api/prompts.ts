@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { deletePrompt, listPrompts, listPromptsByStep, upsertPrompt } from "../../core/prompts.ts";
-import { API_PREFIX, defineRoute, lambdaHandler } from "./http.ts";
+import { API_PREFIX, defineRoute, lambdaHandler, requireAdmin } from "./http.ts";
 import {
   errors,
   idParam,
@@ -49,9 +49,13 @@ export const routes = [
       method: "post",
       path: `${API_PREFIX}/prompts`,
       tags,
+      middleware: [requireAdmin] as const,
       summary: "Create or replace the template (step, name)",
       request: jsonBody(PromptInput),
-      responses: { 200: json(PromptOut, "The stored template"), ...errors(413, 415, 422) },
+      responses: {
+        200: json(PromptOut, "The stored template"),
+        ...errors(401, 403, 413, 415, 422),
+      },
     }),
     async (c) => c.json(toPrompt(await upsertPrompt(c.req.valid("json"))), 200),
   ),
@@ -60,9 +64,10 @@ export const routes = [
       method: "delete",
       path: `${API_PREFIX}/prompts/{prompt_id}`,
       tags,
+      middleware: [requireAdmin] as const,
       summary: "Delete a template",
       request: { params: idParam("prompt_id") },
-      responses: { 200: json(Message, "Deleted"), ...errors(404, 422) },
+      responses: { 200: json(Message, "Deleted"), ...errors(401, 403, 404, 422) },
     }),
     async (c) => {
       await deletePrompt(c.req.valid("param").prompt_id);

@@ -158,6 +158,8 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
 
 const ERROR_TEXT: Record<number, string> = {
   400: "Business rule broken",
+  401: "Missing, invalid or revoked API key",
+  403: "Needs an admin API key",
   404: "Unknown or deleted resource",
   413: "Body too large",
   415: "Body is not JSON",

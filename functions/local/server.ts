@@ -74,6 +74,7 @@ async function main() {
     `  database: ${cfg.DATABASE_URL ? "DATABASE_URL" : `embedded PGlite in ${cfg.DATA_DIR}/pglite`}`,
     `  jobs:     ${process.env.AWS_ENDPOINT_URL_DYNAMODB ? "local DynamoDB + SQS emulators, worker in process" : "configured DynamoDB/SQS"}`,
     `  offline:  ${offlineParts.length ? offlineParts.join(", ") : "none"} (set the provider keys in .env to go live)`,
+    `  auth:     ${cfg.AUTH_REQUIRED ? "API key required (npm run keys -- create --owner <name>)" : "open: requests without a key act as owner 'local' (AUTH_REQUIRED=true to require keys)"}`,
     cfg.HOST === "127.0.0.1" ? "  listening on loopback only" : `  listening on ${cfg.HOST}`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -1,0 +1,99 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createHash, randomBytes } from "node:crypto";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { db } from "./db/client.ts";
+import { apiKeys } from "./db/schema.ts";
+import { AppError } from "./errors.ts";
+
+/** Who a request acts for. Every project query made for it is scoped to `owner`. */
+export interface Principal {
+  owner: string;
+  admin: boolean;
+  keyId?: number;
+}
+
+/** The owner of everything made without a key (local `npm start` with AUTH_REQUIRED=false). */
+export const LOCAL_OWNER = "local";
+
+const principals = new AsyncLocalStorage<Principal>();
+
+export function withPrincipal<T>(principal: Principal, fn: () => T): T {
+  return principals.run(principal, fn);
+}
+
+/**
+ * The owner the current request acts for, or undefined outside any request: the worker and the
+ * sweeper act for the system on jobs the API already authorised.
+ */
+export function currentOwner(): string | undefined {
+  return principals.getStore()?.owner;
+}
+
+export function currentPrincipal(): Principal | undefined {
+  return principals.getStore();
+}
+
+const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
+const OWNER = /^[\w.@-]{1,100}$/;
+
+export async function createApiKey(owner: string, options: { admin?: boolean } = {}) {
+  if (!OWNER.test(owner))
+    throw new AppError(422, "validation_failed", "owner: 1–100 letters, digits, . _ - @");
+  const key = `sbk_${randomBytes(32).toString("base64url")}`;
+  const [row] = await (await db())
+    .insert(apiKeys)
+    .values({
+      owner,
+      keyHash: hashKey(key),
+      keyPrefix: key.slice(0, 10),
+      admin: options.admin ?? false,
+    })
+    .returning({ id: apiKeys.id, owner: apiKeys.owner, admin: apiKeys.admin });
+  return { ...(row as { id: number; owner: string; admin: boolean }), key };
+}
+
+export async function listApiKeys() {
+  return (await db())
+    .select({
+      id: apiKeys.id,
+      owner: apiKeys.owner,
+      prefix: apiKeys.keyPrefix,
+      admin: apiKeys.admin,
+      createdAt: apiKeys.createdAt,
+      revokedAt: apiKeys.revokedAt,
+    })
+    .from(apiKeys)
+    .orderBy(asc(apiKeys.id));
+}
+
+export async function revokeApiKey(id: number): Promise<boolean> {
+  const rows = await (await db())
+    .update(apiKeys)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  cache.clear();
+  return rows.length > 0;
+}
+
+/** Keys seen recently; a revoked key stops working within CACHE_MS on every warm Lambda. */
+const CACHE_MS = 60_000;
+const cache = new Map<string, { principal: Principal | undefined; until: number }>();
+
+export async function authenticate(key: string): Promise<Principal | undefined> {
+  const hash = hashKey(key);
+  const hit = cache.get(hash);
+  if (hit && hit.until > Date.now()) return hit.principal;
+  const [row] = await (await db())
+    .select({ id: apiKeys.id, owner: apiKeys.owner, admin: apiKeys.admin })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)));
+  const principal = row ? { owner: row.owner, admin: row.admin, keyId: row.id } : undefined;
+  if (cache.size > 1000) cache.clear();
+  cache.set(hash, { principal, until: Date.now() + CACHE_MS });
+  return principal;
+}
+
+export function forgetAuthCache(): void {
+  cache.clear();
+}
