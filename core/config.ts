@@ -31,6 +31,10 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: int(1_048_576, 1024, 10_485_760),
   UPLOAD_MAX_BYTES: int(20_971_520, 1024, 1_073_741_824),
   ALLOW_PRIVATE_URLS: flag(false),
+  /** Requests per minute and API key, per class (see README); 0 turns a class's limit off. */
+  RATE_LIMIT_READ: int(300, 0, 100_000),
+  RATE_LIMIT_GENERATION: int(20, 0, 100_000),
+  RATE_LIMIT_VIDEO: int(10, 0, 100_000),
   /** Every /api/v1 route needs `Authorization: Bearer <key>`; always true in deployed stages. */
   AUTH_REQUIRED: flag(false),
 

@@ -15,6 +15,7 @@ import {
 import { config } from "../../core/config.ts";
 import { AppError, type FieldError, validationFailed } from "../../core/errors.ts";
 import { log, withLogContext } from "../../core/log.ts";
+import { rateClassOf, spendRate } from "../../core/rate-limit.ts";
 
 export const API_PREFIX = "/api/v1";
 
@@ -76,7 +77,13 @@ const authenticateRequest: MiddlewareHandler = async (c, next) => {
   } else {
     principal = { owner: LOCAL_OWNER, admin: true };
   }
-  return withPrincipal(principal, () => next());
+  const p = principal;
+  return withPrincipal(p, async () => {
+    // Rate limits need the shared counter store, present wherever jobs can run.
+    if (config().JOBS_QUEUE_URL)
+      await spendRate(p.owner, p.keyId, rateClassOf(c.req.method, c.req.path));
+    await next();
+  });
 };
 
 /** Writes to shared resources (prompt templates) need an admin key. */

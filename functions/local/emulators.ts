@@ -11,6 +11,7 @@ import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { config, resetConfig } from "../../core/config.ts";
 import { resetJobQueue } from "../../core/jobs/queue.ts";
 import { PROJECT_INDEX, resetJobStore } from "../../core/jobs/store.ts";
+import { resetRateLimiter } from "../../core/rate-limit.ts";
 
 export interface Emulators {
   dynamoEndpoint: string;
@@ -111,6 +112,7 @@ export async function startEmulators(options: { persist?: boolean } = {}): Promi
   resetConfig();
   resetJobStore();
   resetJobQueue();
+  resetRateLimiter();
   return {
     dynamoEndpoint,
     sqsEndpoint,
