@@ -6,6 +6,7 @@ import { db } from "./db/client.ts";
 import { type Asset, assets } from "./db/schema.ts";
 import { liveProjectIds, requireLiveProject } from "./projects.ts";
 import { providers } from "./providers/index.ts";
+import { recordSpend } from "./spend.ts";
 import { extensionOf, loadImage } from "./storage/load-image.ts";
 
 /** The image model gets the asset as a reference sheet: one subject, plain background. */
@@ -34,6 +35,7 @@ export async function generateAssetImage(assetId: number): Promise<Asset> {
     aspectRatio: "1:1",
     title: asset.name,
   });
+  await recordSpend(asset.projectId, "image", generated, { images: 1 });
   const key = `projects/${asset.projectId}/assets/${randomUUID()}.${extensionOf(generated.value.mimeType)}`;
   const url = await storage.put(key, generated.value.bytes, generated.value.mimeType);
   const [row] = await (await db())
@@ -62,7 +64,11 @@ export async function analyseAssetImages(projectId: number, urls: string[]): Pro
   await requireLiveProject(projectId);
   const files = await mapLimit(urls, 4, (url) => loadImage(url));
   const { image } = await providers();
-  const drafts = await mapLimit(files, 4, (file) => image.describe(file));
+  const drafts = await mapLimit(files, 4, async (file) => {
+    const draft = await image.describe(file);
+    await recordSpend(projectId, "vision", draft);
+    return draft;
+  });
   return (await db())
     .insert(assets)
     .values(

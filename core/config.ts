@@ -35,6 +35,10 @@ const EnvSchema = z.object({
   RATE_LIMIT_READ: int(300, 0, 100_000),
   RATE_LIMIT_GENERATION: int(20, 0, 100_000),
   RATE_LIMIT_VIDEO: int(10, 0, 100_000),
+  /** Estimated prices (USD) for the spend ledger, JSON; see core/spend.ts for the keys. */
+  PRICES_JSON: optional,
+  /** Spend (USD) after which an owner's new paid work is refused with 402; 0 = no budget. */
+  OWNER_BUDGET_USD: z.coerce.number().min(0).optional().default(0),
   /** Every /api/v1 route needs `Authorization: Bearer <key>`; always true in deployed stages. */
   AUTH_REQUIRED: flag(false),
 

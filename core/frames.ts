@@ -9,6 +9,7 @@ import { badRequest } from "./errors.ts";
 import { liveProjectIds } from "./projects.ts";
 import { providers } from "./providers/index.ts";
 import type { Generated, ImageFile } from "./providers/types.ts";
+import { recordSpend } from "./spend.ts";
 import { extensionOf, loadImage } from "./storage/load-image.ts";
 import { requireLiveStoryboard, storyboardNotFound } from "./storyboards.ts";
 
@@ -17,6 +18,7 @@ const GUIDE_INSTRUCTION =
   "Keep the characters, style, palette and setting of the first image; take composition, poses and positions from the sketch.";
 
 async function storeFrame(board: Storyboard, image: Generated<ImageFile>) {
+  await recordSpend(board.projectId, "image", image, { images: 1 });
   const { storage } = await providers();
   const key = `projects/${board.projectId}/frames/${randomUUID()}.${extensionOf(image.value.mimeType)}`;
   return storage.put(key, image.value.bytes, image.value.mimeType);

@@ -3,6 +3,7 @@ import { database } from "./db/client.ts";
 import { type Asset, assets, projects } from "./db/schema.ts";
 import { requireLiveProject } from "./projects.ts";
 import { providers } from "./providers/index.ts";
+import { recordSpend } from "./spend.ts";
 import { renderTemplate } from "./templates.ts";
 
 export interface GeneratedScript {
@@ -24,6 +25,7 @@ export async function generateScript(
   await requireLiveProject(projectId);
   const { text } = await providers();
   const draft = await text.writeScript({ prompt, idea });
+  await recordSpend(projectId, "llm", draft);
   const { full_script, assets: drafts } = draft.value;
   const db = await database();
   const updateScript = (d: typeof db.db) =>

@@ -5,6 +5,7 @@ import { AppError, badRequest } from "./errors.ts";
 import { log } from "./log.ts";
 import { ownedLive, projectNotFound, requireLiveProject } from "./projects.ts";
 import { providers } from "./providers/index.ts";
+import { recordSpend } from "./spend.ts";
 import { renderTemplate } from "./templates.ts";
 
 export const storyboardNotFound = (id: number) =>
@@ -60,6 +61,7 @@ export async function generateStoryboards(
   });
   const { text } = await providers();
   const plan = await text.planStoryboards({ prompt, script, assets: briefs });
+  await recordSpend(projectId, "llm", plan);
 
   const known = new Set(rows.map((a) => a.id));
   const dropped = [

@@ -36,6 +36,7 @@ describe("migration function", () => {
       "assets",
       "projects",
       "prompts",
+      "spend",
       "storyboards",
     ]);
   });

@@ -31,6 +31,11 @@ export const settings: Record<string, string> = {
     "VIDEO_SECONDS",
     "VIDEO_RESOLUTION",
     "FRAME_ASPECT_RATIO",
+    "RATE_LIMIT_READ",
+    "RATE_LIMIT_GENERATION",
+    "RATE_LIMIT_VIDEO",
+    "OWNER_BUDGET_USD",
+    "PRICES_JSON",
   ),
 };
 

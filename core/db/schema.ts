@@ -4,6 +4,7 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   text,
   timestamp,
@@ -108,6 +109,25 @@ export const storyboards = pgTable(
     ...timestamps,
   },
   (t) => [index("storyboards_project_position_idx").on(t.projectId, t.position, t.id)],
+);
+
+/** One row per paid provider call, with its estimated cost from the price table. */
+export const spend = pgTable(
+  "spend",
+  {
+    id: id(),
+    owner: text("owner").notNull(),
+    projectId: integer("project_id").notNull(),
+    kind: text("kind").notNull(),
+    provider: text("provider").notNull(),
+    model: text("model").notNull(),
+    /** Tokens in/out, images or video seconds, as the kind counts them. */
+    units: jsonb("units").notNull(),
+    costUsd: numeric("cost_usd", { precision: 12, scale: 6, mode: "number" }).notNull(),
+    jobId: text("job_id"),
+    ...timestamps,
+  },
+  (t) => [index("spend_project_idx").on(t.projectId), index("spend_owner_idx").on(t.owner)],
 );
 
 export const projectRelations = relations(projects, ({ many }) => ({

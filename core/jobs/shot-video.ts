@@ -8,6 +8,7 @@ import { db } from "../db/client.ts";
 import { storyboards } from "../db/schema.ts";
 import { ProviderError } from "../providers/errors.ts";
 import { providers } from "../providers/index.ts";
+import { recordSpend } from "../spend.ts";
 import { loadImage } from "../storage/load-image.ts";
 import { requireLiveStoryboard } from "../storyboards.ts";
 import { JobFailure, type Outcome } from "./outcome.ts";
@@ -100,6 +101,15 @@ async function finish(job: Job, videoRef: string): Promise<Outcome> {
       `projects/${job.project_id}/videos/${job.job_id}.mp4`,
       await readFile(file),
       "video/mp4",
+    );
+    await recordSpend(
+      job.project_id,
+      "video",
+      {
+        provider: video.offline ? "offline" : (job.operation?.provider ?? video.name),
+        model: video.model,
+      },
+      { seconds: config().VIDEO_SECONDS, jobId: job.job_id },
     );
     // Keyed by the job id: a duplicate delivery rewrites the same object and the same values.
     await (await db())

@@ -16,6 +16,7 @@ import { config } from "../../core/config.ts";
 import { AppError, type FieldError, validationFailed } from "../../core/errors.ts";
 import { log, withLogContext } from "../../core/log.ts";
 import { rateClassOf, spendRate } from "../../core/rate-limit.ts";
+import { assertWithinBudget } from "../../core/spend.ts";
 
 export const API_PREFIX = "/api/v1";
 
@@ -79,9 +80,12 @@ const authenticateRequest: MiddlewareHandler = async (c, next) => {
   }
   const p = principal;
   return withPrincipal(p, async () => {
+    const rateClass = rateClassOf(c.req.method, c.req.path);
     // Rate limits need the shared counter store, present wherever jobs can run.
-    if (config().JOBS_QUEUE_URL)
-      await spendRate(p.owner, p.keyId, rateClassOf(c.req.method, c.req.path));
+    if (config().JOBS_QUEUE_URL) await spendRate(p.owner, p.keyId, rateClass);
+    // Paid work stops at the owner's budget; an estimate (?estimate=true) costs nothing.
+    if (rateClass !== "read" && c.req.query("estimate") !== "true")
+      await assertWithinBudget(p.owner);
     await next();
   });
 };

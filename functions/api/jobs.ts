@@ -14,6 +14,8 @@ import {
 import { getJob, listProjectJobs } from "../../core/jobs/store.ts";
 import type { Job } from "../../core/jobs/types.ts";
 import { requireLiveProject } from "../../core/projects.ts";
+import { estimateShotVideo } from "../../core/spend.ts";
+import { requireLiveStoryboard } from "../../core/storyboards.ts";
 import { API_PREFIX, defineRoute, lambdaHandler } from "./http.ts";
 import { errors, idParam, json, jsonBody, toAsset } from "./schemas.ts";
 
@@ -60,6 +62,13 @@ const JobHeaders = z.object({
   }),
 });
 
+const EstimateQuery = z.object({
+  estimate: z
+    .enum(["true", "false"])
+    .optional()
+    .openapi({ description: "true: only estimate the cost, start nothing" }),
+});
+
 const preferredWait = (prefer?: string) =>
   Math.min(25, Math.max(0, Number(prefer?.match(/\bwait=(\d+)/)?.[1] ?? 0)));
 
@@ -101,11 +110,16 @@ export const routes = [
       request: {
         params: idParam("storyboard_id"),
         headers: JobHeaders,
+        query: EstimateQuery,
         ...jsonBody(z.object({ shot_prompt: z.string().trim().min(1).max(8_000) })),
       },
       responses: acceptedResponses(z.object({ shot_video_url: z.string() }), "The shot video"),
     }),
     async (c) => {
+      if (c.req.valid("query").estimate === "true") {
+        await requireLiveStoryboard(c.req.valid("param").storyboard_id);
+        return c.json(estimateShotVideo(), 200) as never;
+      }
       const submitted = await submitShotVideo(
         c.req.valid("param").storyboard_id,
         c.req.valid("json").shot_prompt,
@@ -122,10 +136,15 @@ export const routes = [
       path: `${API_PREFIX}/projects/{project_id}/compose-video`,
       tags,
       summary: "Final cut of all shot videos in storyboard order, as a background job",
-      request: { params: idParam("project_id"), headers: JobHeaders },
+      request: { params: idParam("project_id"), headers: JobHeaders, query: EstimateQuery },
       responses: acceptedResponses(z.object({ video_url: z.string() }), "The final video"),
     }),
     async (c) => {
+      if (c.req.valid("query").estimate === "true") {
+        await requireLiveProject(c.req.valid("param").project_id);
+        // ffmpeg on our own worker: no provider is paid for a final cut.
+        return c.json({ estimate_usd: 0, basis: { provider_calls: 0 } }, 200) as never;
+      }
       const submitted = await submitFinalCut(
         c.req.valid("param").project_id,
         c.req.valid("header")["idempotency-key"],

@@ -3,8 +3,10 @@ import {
   createProject,
   getFullProject,
   listProjects,
+  requireLiveProject,
   softDeleteProject,
 } from "../../core/projects.ts";
+import { projectCosts } from "../../core/spend.ts";
 import { API_PREFIX, defineRoute, lambdaHandler } from "./http.ts";
 import {
   AssetOut,
@@ -100,6 +102,32 @@ export const routes = [
         },
         200,
       );
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "get",
+      path: `${API_PREFIX}/projects/{project_id}/costs`,
+      tags,
+      summary: "Estimated spend of the project's paid provider calls, by kind",
+      request: { params: projectId },
+      responses: {
+        200: json(
+          z.object({
+            project_id: z.number(),
+            total_usd: z.number(),
+            by_kind: z.record(z.string(), z.object({ calls: z.number(), usd: z.number() })),
+            prices: z.record(z.string(), z.number()),
+          }),
+          "Totals",
+        ),
+        ...errors(404, 422),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").project_id;
+      await requireLiveProject(id);
+      return c.json(await projectCosts(id), 200);
     },
   ),
   defineRoute(

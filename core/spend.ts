@@ -1,0 +1,127 @@
+import { eq, sql } from "drizzle-orm";
+import { currentOwner } from "./auth.ts";
+import { config } from "./config.ts";
+import { db } from "./db/client.ts";
+import { projects, spend } from "./db/schema.ts";
+import { AppError } from "./errors.ts";
+import type { Generated } from "./providers/types.ts";
+
+export type SpendKind = "llm" | "image" | "vision" | "video";
+
+/** Estimated list prices in USD; override any of them with PRICES_JSON. */
+export const DEFAULT_PRICES = {
+  llm_input_per_million_tokens: 0.3,
+  llm_output_per_million_tokens: 2.5,
+  image: 0.039,
+  vision_input_per_million_tokens: 0.3,
+  video_per_second: 0.4,
+};
+export type Prices = typeof DEFAULT_PRICES;
+
+export function prices(): Prices {
+  const raw = config().PRICES_JSON;
+  return { ...DEFAULT_PRICES, ...(raw ? (JSON.parse(raw) as Partial<Prices>) : {}) };
+}
+
+export interface SpendUnits {
+  input_tokens?: number;
+  output_tokens?: number;
+  images?: number;
+  seconds?: number;
+}
+
+/** The estimated cost of a call; offline providers cost nothing. */
+export function costOf(kind: SpendKind, provider: string, units: SpendUnits): number {
+  if (provider === "offline") return 0;
+  const p = prices();
+  const perMillion = (n = 0, price = 0) => (n / 1_000_000) * price;
+  switch (kind) {
+    case "llm":
+      return (
+        perMillion(units.input_tokens, p.llm_input_per_million_tokens) +
+        perMillion(units.output_tokens, p.llm_output_per_million_tokens)
+      );
+    case "vision":
+      return perMillion(units.input_tokens, p.vision_input_per_million_tokens);
+    case "image":
+      return (units.images ?? 1) * p.image;
+    case "video":
+      return (units.seconds ?? 0) * p.video_per_second;
+  }
+}
+
+/** Records one paid call against the project and its owner. */
+export async function recordSpend(
+  projectId: number,
+  kind: SpendKind,
+  generated: Pick<Generated<unknown>, "provider" | "model" | "usage">,
+  extra: SpendUnits & { jobId?: string } = {},
+): Promise<void> {
+  const { jobId, ...more } = extra;
+  const units: SpendUnits = { ...generated.usage, ...more };
+  const d = await db();
+  const owner =
+    currentOwner() ??
+    (await d.select({ owner: projects.owner }).from(projects).where(eq(projects.id, projectId)))[0]
+      ?.owner ??
+    "unknown";
+  await d.insert(spend).values({
+    owner,
+    projectId,
+    kind,
+    provider: generated.provider,
+    model: generated.model,
+    units,
+    costUsd: costOf(kind, generated.provider, units),
+    jobId,
+  });
+}
+
+export async function projectCosts(projectId: number) {
+  const rows = await (await db())
+    .select({
+      kind: spend.kind,
+      calls: sql<number>`count(*)::int`,
+      usd: sql<number>`coalesce(sum(${spend.costUsd}), 0)::float8`,
+    })
+    .from(spend)
+    .where(eq(spend.projectId, projectId))
+    .groupBy(spend.kind);
+  const byKind = Object.fromEntries(
+    rows.map((r) => [r.kind, { calls: Number(r.calls), usd: Number(r.usd) }]),
+  );
+  const total = rows.reduce((sum, r) => sum + Number(r.usd), 0);
+  return {
+    project_id: projectId,
+    total_usd: Number(total.toFixed(6)),
+    by_kind: byKind,
+    prices: prices(),
+  };
+}
+
+/** Refuses new paid work once the owner's recorded spend reaches OWNER_BUDGET_USD. */
+export async function assertWithinBudget(owner: string): Promise<void> {
+  const budget = config().OWNER_BUDGET_USD;
+  if (!budget) return;
+  const [row] = await (await db())
+    .select({ usd: sql<number>`coalesce(sum(${spend.costUsd}), 0)::float8` })
+    .from(spend)
+    .where(eq(spend.owner, owner));
+  const spent = Number(row?.usd ?? 0);
+  if (spent >= budget) {
+    throw new AppError(
+      402,
+      "budget_exceeded",
+      `Budget of $${budget} reached ($${spent.toFixed(2)} spent); new paid work is refused`,
+    );
+  }
+}
+
+export function estimateShotVideo() {
+  const seconds = config().VIDEO_SECONDS;
+  const offline = config().offline.video;
+  return {
+    estimate_usd: offline ? 0 : Number((seconds * prices().video_per_second).toFixed(4)),
+    basis: { seconds, video_per_second: prices().video_per_second, offline },
+  };
+}
