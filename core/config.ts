@@ -37,6 +37,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_VIDEO: int(10, 0, 100_000),
   /** Estimated prices (USD) for the spend ledger, JSON; see core/spend.ts for the keys. */
   PRICES_JSON: optional,
+  /** Shot videos one owner may have queued or rendering at once. */
+  MAX_ACTIVE_VIDEO_JOBS: int(5, 1, 1000),
   /** Spend (USD) after which an owner's new paid work is refused with 402; 0 = no budget. */
   OWNER_BUDGET_USD: z.coerce.number().min(0).optional().default(0),
   /** Every /api/v1 route needs `Authorization: Bearer <key>`; always true in deployed stages. */

@@ -1,10 +1,13 @@
-import { PROJECT_INDEX } from "../core/jobs/types";
+import { OWNER_INDEX, PROJECT_INDEX } from "../core/jobs/types";
 
 /** Job records: conditional writes, a project index for GET /projects/{id}/jobs, TTL cleanup. */
 export const jobsTable = new sst.aws.Dynamo("Jobs", {
-  fields: { job_id: "string", project_id: "number", created_at: "string" },
+  fields: { job_id: "string", project_id: "number", owner: "string", created_at: "string" },
   primaryIndex: { hashKey: "job_id" },
-  globalIndexes: { [PROJECT_INDEX]: { hashKey: "project_id", rangeKey: "created_at" } },
+  globalIndexes: {
+    [PROJECT_INDEX]: { hashKey: "project_id", rangeKey: "created_at" },
+    [OWNER_INDEX]: { hashKey: "owner", rangeKey: "created_at" },
+  },
   ttl: "expires_at",
 });
 

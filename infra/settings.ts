@@ -35,6 +35,7 @@ export const settings: Record<string, string> = {
     "RATE_LIMIT_GENERATION",
     "RATE_LIMIT_VIDEO",
     "OWNER_BUDGET_USD",
+    "MAX_ACTIVE_VIDEO_JOBS",
     "PRICES_JSON",
   ),
 };

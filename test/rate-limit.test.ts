@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApiKey } from "../core/auth.ts";
+import { storyboards } from "../core/db/schema.ts";
+import { updateJob } from "../core/jobs/store.ts";
 import { rateClassOf } from "../core/rate-limit.ts";
 import { type Emulators, startEmulators } from "../functions/local/emulators.ts";
 import { testApi } from "./support/app.ts";
@@ -14,7 +16,8 @@ beforeAll(async () => {
   Object.assign(process.env, {
     AUTH_REQUIRED: "true",
     RATE_LIMIT_GENERATION: "3",
-    RATE_LIMIT_VIDEO: "2",
+    RATE_LIMIT_VIDEO: "100",
+    MAX_ACTIVE_VIDEO_JOBS: "2",
   });
   api = await testApi();
   key = (await createApiKey("burst")).key;
@@ -22,8 +25,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   vi.useRealTimers();
-  for (const name of ["AUTH_REQUIRED", "RATE_LIMIT_GENERATION", "RATE_LIMIT_VIDEO"])
+  for (const name of [
+    "AUTH_REQUIRED",
+    "RATE_LIMIT_GENERATION",
+    "RATE_LIMIT_VIDEO",
+    "MAX_ACTIVE_VIDEO_JOBS",
+  ]) {
     delete process.env[name];
+  }
   await emulators?.stop();
 });
 
@@ -64,5 +73,36 @@ describe("rate limits (DynamoDB atomic counters, shared by every Lambda)", () =>
     ).toBe(200);
     vi.setSystemTime(new Date("2026-11-23T12:01:01Z"));
     expect((await frame(key)).status).toBe(404);
+  });
+
+  it("caps an owner's concurrent shot videos", async () => {
+    vi.useRealTimers();
+    const owner = (await createApiKey("director")).key;
+    const auth = { authorization: `Bearer ${owner}` };
+    const project = (await api.call("POST", "/api/v1/projects", { name: "cap" }, auth)).body.id;
+    const boards = await api.database.db
+      .insert(storyboards)
+      .values(
+        [0, 1, 2].map((position) => ({
+          projectId: project,
+          position,
+          frameImageUrl: "https://cdn.example.com/f.png",
+        })),
+      )
+      .returning();
+    const submit = (id: number) =>
+      api.call("POST", `/api/v1/storyboards/${id}/generate-video`, { shot_prompt: "x" }, auth);
+    const first = await submit(boards[0]?.id as number);
+    expect((await submit(boards[1]?.id as number)).status).toBe(202);
+    const third = await submit(boards[2]?.id as number);
+    expect(third).toMatchObject({ status: 429, body: { code: "too_many_video_jobs" } });
+    expect(third.headers.get("retry-after")).toBe("30");
+    await updateJob(first.body.job_id, {
+      from: ["queued"],
+      set: { status: "failed", error: { code: "x", message: "x" } },
+    });
+    const { countActiveJobs } = await import("../core/jobs/store.ts");
+    expect(await countActiveJobs("director", "generate_video")).toBe(1);
+    expect((await submit(boards[2]?.id as number)).status).toBe(202);
   });
 });

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { currentOwner, LOCAL_OWNER } from "../auth.ts";
 import { config } from "../config.ts";
 import { AppError, badRequest } from "../errors.ts";
 import { log } from "../log.ts";
@@ -6,7 +7,7 @@ import { requireLiveProject } from "../projects.ts";
 import { requireLiveStoryboard } from "../storyboards.ts";
 import { projectClips } from "./final-cut.ts";
 import { enqueueJob } from "./queue.ts";
-import { createJob, getJob, updateJob } from "./store.ts";
+import { countActiveJobs, createJob, getJob, updateJob } from "./store.ts";
 import { type Job, type JobType, TERMINAL } from "./types.ts";
 
 /** A retried request with the same Idempotency-Key maps to the same job, never a second one. */
@@ -29,6 +30,7 @@ async function submit(
     status: "queued",
     progress: 0,
     project_id: projectId,
+    owner: currentOwner() ?? LOCAL_OWNER,
     ...(options.storyboardId ? { storyboard_id: options.storyboardId } : {}),
     input,
     attempts: 0,
@@ -64,6 +66,20 @@ export async function submitShotVideo(
   const board = await requireLiveStoryboard(storyboardId);
   if (!board.frameImageUrl) {
     throw badRequest("frame_missing", `分镜 ${storyboardId} 还没有首帧图，请先生成首帧图`);
+  }
+  // A soft cap (two simultaneous submits may both pass): enough to stop a runaway client.
+  const cap = config().MAX_ACTIVE_VIDEO_JOBS;
+  const active = await countActiveJobs(currentOwner() ?? LOCAL_OWNER, "generate_video");
+  if (active >= cap) {
+    throw new AppError(
+      429,
+      "too_many_video_jobs",
+      `${active} shot videos are already queued or rendering (limit ${cap}); retry when one finishes`,
+      undefined,
+      {
+        "retry-after": "30",
+      },
+    );
   }
   return submit(
     "generate_video",

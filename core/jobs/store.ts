@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { config } from "../config.ts";
-import { type Job, type JobStatus, PROJECT_INDEX } from "./types.ts";
+import { type Job, type JobStatus, OWNER_INDEX, PROJECT_INDEX } from "./types.ts";
 
 export { PROJECT_INDEX };
 
@@ -67,6 +67,49 @@ export async function listProjectJobs(projectId: number, limit = 50): Promise<Jo
     }),
   );
   return (res.Items ?? []) as Job[];
+}
+
+/** How many of an owner's jobs of a type are still queued or running. */
+export async function countActiveJobs(owner: string, type: Job["type"]): Promise<number> {
+  const params = {
+    TableName: table(),
+    ExpressionAttributeNames: { "#owner": "owner", "#type": "type", "#status": "status" },
+    ExpressionAttributeValues: { ":o": owner, ":t": type, ":q": "queued", ":r": "running" },
+  };
+  const active = "#type = :t AND #status IN (:q, :r)";
+  const count = async (page: (start?: Record<string, unknown>) => QueryCommand | ScanCommand) => {
+    let total = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await documents().send(page(start) as QueryCommand);
+      total += res.Count ?? 0;
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return total;
+  };
+  try {
+    return await count(
+      (start) =>
+        new QueryCommand({
+          ...params,
+          IndexName: OWNER_INDEX,
+          KeyConditionExpression: "#owner = :o",
+          FilterExpression: active,
+          ExclusiveStartKey: start,
+        }),
+    );
+  } catch (error) {
+    // A local table from before the owner index: scan instead (never the case in deployed stages).
+    if (!/specified index/.test((error as Error).message)) throw error;
+    return count(
+      (start) =>
+        new ScanCommand({
+          ...params,
+          FilterExpression: `#owner = :o AND ${active}`,
+          ExclusiveStartKey: start,
+        }),
+    );
+  }
 }
 
 /** Jobs not finished and untouched since `before` (a scan: the table only holds recent jobs). */

@@ -1,5 +1,7 @@
 /** The job table's index of a project's jobs by creation time. */
 export const PROJECT_INDEX = "by_project";
+/** The job table's index of an owner's jobs by creation time (sparse: only jobs carry an owner). */
+export const OWNER_INDEX = "by_owner";
 
 export type JobType = "generate_video" | "compose_video" | "generate_asset_images";
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "canceled";
@@ -25,6 +27,8 @@ export interface Job {
   status: JobStatus;
   progress: number;
   project_id: number;
+  /** Who asked for it: the API key's owner. */
+  owner?: string;
   storyboard_id?: number;
   /** What was asked, fixed at creation: the worker never reads it from the request again. */
   input: Record<string, unknown>;

@@ -10,7 +10,8 @@ import {
 import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { config, resetConfig } from "../../core/config.ts";
 import { resetJobQueue } from "../../core/jobs/queue.ts";
-import { PROJECT_INDEX, resetJobStore } from "../../core/jobs/store.ts";
+import { resetJobStore } from "../../core/jobs/store.ts";
+import { OWNER_INDEX, PROJECT_INDEX } from "../../core/jobs/types.ts";
 import { resetRateLimiter } from "../../core/rate-limit.ts";
 
 export interface Emulators {
@@ -27,13 +28,26 @@ const listen = (server: import("node:http").Server) =>
     ),
   );
 
-/** The job table as infrastructure declares it: job_id key, a project index, TTL. */
+const OWNER_GSI = {
+  IndexName: OWNER_INDEX,
+  KeySchema: [
+    { AttributeName: "owner", KeyType: "HASH" as const },
+    { AttributeName: "created_at", KeyType: "RANGE" as const },
+  ],
+  Projection: { ProjectionType: "ALL" as const },
+};
+
+/**
+ * The job table as infrastructure declares it: job_id key, project and owner indexes, TTL. A table
+ * kept under DATA_DIR by an older version may lack the owner index (dynalite cannot add one);
+ * the job store copes with that.
+ */
 async function ensureTable(dynamo: DynamoDBClient, name: string) {
   try {
     await dynamo.send(new DescribeTableCommand({ TableName: name }));
     return;
-  } catch {
-    // Missing: create it below.
+  } catch (error) {
+    if ((error as Error).name !== "ResourceNotFoundException") throw error;
   }
   await dynamo.send(
     new CreateTableCommand({
@@ -43,6 +57,7 @@ async function ensureTable(dynamo: DynamoDBClient, name: string) {
         { AttributeName: "job_id", AttributeType: "S" },
         { AttributeName: "project_id", AttributeType: "N" },
         { AttributeName: "created_at", AttributeType: "S" },
+        { AttributeName: "owner", AttributeType: "S" },
       ],
       KeySchema: [{ AttributeName: "job_id", KeyType: "HASH" }],
       GlobalSecondaryIndexes: [
@@ -54,6 +69,7 @@ async function ensureTable(dynamo: DynamoDBClient, name: string) {
           ],
           Projection: { ProjectionType: "ALL" },
         },
+        OWNER_GSI,
       ],
     }),
   );
