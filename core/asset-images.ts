@@ -4,6 +4,7 @@ import { assetNotFound } from "./assets.ts";
 import { mapLimit } from "./concurrency.ts";
 import { db } from "./db/client.ts";
 import { type Asset, assets } from "./db/schema.ts";
+import { checkUserUrls } from "./net/user-url.ts";
 import { liveProjectIds, requireLiveProject } from "./projects.ts";
 import { providers } from "./providers/index.ts";
 import { recordSpend } from "./spend.ts";
@@ -62,6 +63,7 @@ export async function generateAssetImage(assetId: number): Promise<Asset> {
  */
 export async function analyseAssetImages(projectId: number, urls: string[]): Promise<Asset[]> {
   await requireLiveProject(projectId);
+  await checkUserUrls(urls, ["body", "asset_urls"]);
   const files = await mapLimit(urls, 4, (url) => loadImage(url));
   const { image } = await providers();
   const drafts = await mapLimit(files, 4, async (file) => {

@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { database, db } from "./db/client.ts";
 import { assets, storyboards } from "./db/schema.ts";
 import { AppError } from "./errors.ts";
+import { checkUserUrl } from "./net/user-url.ts";
 import { liveProjectIds } from "./projects.ts";
 
 export const assetNotFound = (id: number) => new AppError(404, "not_found", `素材 ${id} 不存在`);
@@ -9,7 +10,14 @@ export const assetNotFound = (id: number) => new AppError(404, "not_found", `素
 const liveAsset = (id: number) =>
   and(eq(assets.id, id), inArray(assets.projectId, liveProjectIds()));
 
+/**
+ * Points an asset at the user's own image. The asset is looked up first, so nobody can make the
+ * server resolve names for assets they cannot see; the URL is then checked like any user URL.
+ */
 export async function setAssetImage(id: number, imageUrl: string): Promise<void> {
+  const visible = await (await db()).select({ id: assets.id }).from(assets).where(liveAsset(id));
+  if (visible.length === 0) throw assetNotFound(id);
+  await checkUserUrl(imageUrl, ["body", "image_url"]);
   const rows = await (await db())
     .update(assets)
     .set({ originalUrl: imageUrl })

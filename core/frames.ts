@@ -6,6 +6,7 @@ import { config } from "./config.ts";
 import { db } from "./db/client.ts";
 import { assets, type Storyboard, storyboards } from "./db/schema.ts";
 import { badRequest } from "./errors.ts";
+import { checkUserUrl } from "./net/user-url.ts";
 import { liveProjectIds } from "./projects.ts";
 import { providers } from "./providers/index.ts";
 import type { Generated, ImageFile } from "./providers/types.ts";
@@ -105,6 +106,7 @@ export async function guideFrame(storyboardId: number, guideUrl: string): Promis
   if (!board.frameImageUrl) {
     throw badRequest("frame_missing", `分镜 ${storyboardId} 还没有首帧图，请先生成首帧图`);
   }
+  await checkUserUrl(guideUrl, ["body", "guide_image_url"]);
   const [current, guide] = await Promise.all([loadImage(board.frameImageUrl), loadImage(guideUrl)]);
   const prompt = `${GUIDE_INSTRUCTION}\nShot: ${board.framePrompt}`;
   const { image } = await providers();

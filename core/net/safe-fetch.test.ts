@@ -82,34 +82,34 @@ const refusal = (status: number, code: string) => expect.objectContaining({ stat
 
 describe("refused URLs", () => {
   it.each([
-    ["http://127.0.0.1/x.png", 400, "url_not_allowed"],
-    ["http://127.8.9.10/x.png", 400, "url_not_allowed"],
-    ["http://localhost/x.png", 400, "url_not_allowed"],
-    ["http://[::1]/x.png", 400, "url_not_allowed"],
-    ["http://10.1.2.3/x.png", 400, "url_not_allowed"],
-    ["http://172.16.5.4/x.png", 400, "url_not_allowed"],
-    ["http://172.31.255.255/x.png", 400, "url_not_allowed"],
-    ["http://192.168.1.1/x.png", 400, "url_not_allowed"],
-    ["http://169.254.169.254/latest/meta-data", 400, "url_not_allowed"],
-    ["http://100.64.0.1/x.png", 400, "url_not_allowed"],
-    ["http://0.0.0.0/x.png", 400, "url_not_allowed"],
-    ["http://255.255.255.255/x.png", 400, "url_not_allowed"],
-    ["http://240.0.0.1/x.png", 400, "url_not_allowed"],
-    ["http://224.0.0.1/x.png", 400, "url_not_allowed"],
-    ["http://[::]/x.png", 400, "url_not_allowed"],
-    ["http://[::ffff:127.0.0.1]/x.png", 400, "url_not_allowed"],
-    ["http://[::ffff:7f00:1]/x.png", 400, "url_not_allowed"],
-    ["http://[::ffff:a9fe:a9fe]/x.png", 400, "url_not_allowed"], // mapped metadata address
-    ["http://[64:ff9b::10.0.0.1]/x.png", 400, "url_not_allowed"], // NAT64
-    ["http://[2002:c0a8:0101::1]/x.png", 400, "url_not_allowed"], // 6to4 of 192.168.1.1
-    ["http://[fd00::1]/x.png", 400, "url_not_allowed"],
-    ["http://[fe80::1]/x.png", 400, "url_not_allowed"],
-    ["http://[ff02::1]/x.png", 400, "url_not_allowed"],
-    ["http://2130706433/x.png", 400, "url_not_allowed"], // decimal 127.0.0.1
-    ["http://0177.0.0.1/x.png", 400, "url_not_allowed"], // octal
-    ["http://0x7f.1/x.png", 400, "url_not_allowed"], // hex, short form
-    ["http://127.1/x.png", 400, "url_not_allowed"], // short form
-    ["http://0xa9.0xfe.0xa9.0xfe/", 400, "url_not_allowed"], // metadata in hex
+    ["http://127.0.0.1/x.png", 422, "url_not_allowed"],
+    ["http://127.8.9.10/x.png", 422, "url_not_allowed"],
+    ["http://localhost/x.png", 422, "url_not_allowed"],
+    ["http://[::1]/x.png", 422, "url_not_allowed"],
+    ["http://10.1.2.3/x.png", 422, "url_not_allowed"],
+    ["http://172.16.5.4/x.png", 422, "url_not_allowed"],
+    ["http://172.31.255.255/x.png", 422, "url_not_allowed"],
+    ["http://192.168.1.1/x.png", 422, "url_not_allowed"],
+    ["http://169.254.169.254/latest/meta-data", 422, "url_not_allowed"],
+    ["http://100.64.0.1/x.png", 422, "url_not_allowed"],
+    ["http://0.0.0.0/x.png", 422, "url_not_allowed"],
+    ["http://255.255.255.255/x.png", 422, "url_not_allowed"],
+    ["http://240.0.0.1/x.png", 422, "url_not_allowed"],
+    ["http://224.0.0.1/x.png", 422, "url_not_allowed"],
+    ["http://[::]/x.png", 422, "url_not_allowed"],
+    ["http://[::ffff:127.0.0.1]/x.png", 422, "url_not_allowed"],
+    ["http://[::ffff:7f00:1]/x.png", 422, "url_not_allowed"],
+    ["http://[::ffff:a9fe:a9fe]/x.png", 422, "url_not_allowed"], // mapped metadata address
+    ["http://[64:ff9b::10.0.0.1]/x.png", 422, "url_not_allowed"], // NAT64
+    ["http://[2002:c0a8:0101::1]/x.png", 422, "url_not_allowed"], // 6to4 of 192.168.1.1
+    ["http://[fd00::1]/x.png", 422, "url_not_allowed"],
+    ["http://[fe80::1]/x.png", 422, "url_not_allowed"],
+    ["http://[ff02::1]/x.png", 422, "url_not_allowed"],
+    ["http://2130706433/x.png", 422, "url_not_allowed"], // decimal 127.0.0.1
+    ["http://0177.0.0.1/x.png", 422, "url_not_allowed"], // octal
+    ["http://0x7f.1/x.png", 422, "url_not_allowed"], // hex, short form
+    ["http://127.1/x.png", 422, "url_not_allowed"], // short form
+    ["http://0xa9.0xfe.0xa9.0xfe/", 422, "url_not_allowed"], // metadata in hex
     ["file:///etc/passwd", 422, "invalid_url"],
     ["ftp://example.com/x.png", 422, "invalid_url"],
     ["gopher://example.com/", 422, "invalid_url"],
@@ -118,6 +118,11 @@ describe("refused URLs", () => {
     ["http://user:pass@example.com/x.png", 422, "invalid_url"],
     ["http://user@example.com/x.png", 422, "invalid_url"],
     ["not a url", 422, "invalid_url"],
+    ["http://[fd00:ec2::254]/latest/meta-data", 422, "url_not_allowed"], // AWS IPv6 metadata
+    ["http://metadata.google.internal/computeMetadata/v1/", 422, "url_not_allowed"],
+    ["http://METADATA.google.internal./x", 422, "url_not_allowed"],
+    ["http://images.localhost/x.png", 422, "url_not_allowed"],
+    ["http://nonexistent.invalid/x.png", 422, "url_unresolvable"],
   ])("%s → %i %s", async (url, status, code) => {
     await expect(safeFetch(url, { allowPrivate: false })).rejects.toEqual(refusal(status, code));
   });
@@ -144,14 +149,22 @@ describe("refused URLs", () => {
     const options = { resolve, allowPrivate: false };
     for (const host of ["evil.example", "mixed.example", "mapped.example"]) {
       await expect(safeFetch(`http://${host}/x.png`, options)).rejects.toEqual(
-        refusal(400, "url_not_allowed"),
+        refusal(422, "url_not_allowed"),
       );
     }
+    // A name that does not exist is the user's mistake, not a failure of ours.
     for (const host of ["empty.example", "nowhere.example"]) {
       await expect(safeFetch(`http://${host}/x.png`, options)).rejects.toEqual(
-        refusal(502, "url_fetch_failed"),
+        refusal(422, "url_unresolvable"),
       );
     }
+    // A DNS server that fails is ours.
+    const flaky = async (host: string) => {
+      throw Object.assign(new Error(`getaddrinfo EAI_AGAIN ${host}`), { code: "EAI_AGAIN" });
+    };
+    await expect(
+      safeFetch("http://flaky.example/x.png", { resolve: flaky, allowPrivate: false }),
+    ).rejects.toEqual(refusal(502, "url_fetch_failed"));
   });
 });
 
@@ -204,7 +217,7 @@ describe("fetching", () => {
       refusal(400, "too_many_redirects"),
     );
     await expect(safeFetch(`${base}/to-metadata`, local)).rejects.toEqual(
-      refusal(400, "url_not_allowed"),
+      refusal(422, "url_not_allowed"),
     );
   });
 
@@ -250,7 +263,7 @@ describe("fetching", () => {
 
   it("lets loopback through only when private URLs are allowed", async () => {
     await expect(safeFetch(`${base}/cat.png`, { allowPrivate: false })).rejects.toEqual(
-      refusal(400, "url_not_allowed"),
+      refusal(422, "url_not_allowed"),
     );
     expect(seen).toEqual([]);
     const file = await safeFetch(`${base}/cat.png`, { allowPrivate: true });

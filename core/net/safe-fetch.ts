@@ -1,15 +1,13 @@
-import { lookup } from "node:dns/promises";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
-import { config } from "../config.ts";
 import { AppError } from "../errors.ts";
-import { isPublicAddress } from "./address.ts";
 import { sniffType } from "./sniff.ts";
+import { allowedAddress, parseUserUrl, shown, type UrlPolicyOptions } from "./url-policy.ts";
 
 export { isPublicAddress } from "./address.ts";
 
-export interface SafeFetchOptions {
+export interface SafeFetchOptions extends UrlPolicyOptions {
   /** Default 20 MiB; checked against Content-Length and against the bytes actually received. */
   maxBytes?: number;
   /** For the whole fetch: DNS, every redirect and the body. Default 15 s. */
@@ -18,12 +16,6 @@ export interface SafeFetchOptions {
   maxRedirects?: number;
   /** What the bytes must be (sniffed, not taken from Content-Type). Default "image". */
   accept?: "image" | "video" | "any";
-  /** Lets loopback and private addresses through (local development); default ALLOW_PRIVATE_URLS. */
-  allowPrivate?: boolean;
-  /** DNS override, for tests; default every address `dns.lookup` returns. */
-  resolve?: (hostname: string) => Promise<string[]>;
-  /** Address policy override, for tests; replaces both isPublicAddress and allowPrivate. */
-  isAllowedAddress?: (ip: string) => boolean;
 }
 
 export interface FetchedFile {
@@ -38,77 +30,6 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** HEIF/AVIF images are ISO-BMFF files too; their `ftyp` must not pass as an MP4 video. */
 const IMAGE_BRANDS = new Set(["avif", "avis", "heic", "heix", "heim", "heis", "mif1", "msf1"]);
-
-/** Scheme, host and path only: query strings may carry signatures and tokens. */
-const shown = (url: URL) => `${url.protocol}//${url.host}${url.pathname}`;
-
-/** Only http(s) without credentials; the WHATWG parser also normalises 0x7f.1, 2130706433 etc. */
-function parse(raw: string, what = "URL"): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    const text = raw.split(/[?#]/)[0]?.slice(0, 200);
-    throw new AppError(422, "invalid_url", `The ${what} is not a valid URL: ${text}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new AppError(
-      422,
-      "invalid_url",
-      `The ${what} must be http or https, not ${url.protocol.slice(0, 20)}`,
-    );
-  }
-  if (url.username || url.password) {
-    throw new AppError(422, "invalid_url", `The ${what} must not contain a user name or password`);
-  }
-  return url;
-}
-
-/** Settles with the promise, or rejects as soon as the signal fires (DNS has no signal of its own). */
-function bounded<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const abort = () => reject(signal.reason);
-    if (signal.aborted) return abort();
-    signal.addEventListener("abort", abort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
-  });
-}
-
-/** Resolves the host and returns one address, after checking that every answer is allowed. */
-async function checkedAddress(
-  url: URL,
-  options: SafeFetchOptions,
-  signal: AbortSignal,
-): Promise<string> {
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  let addresses: string[];
-  if (isIP(host)) addresses = [host];
-  else {
-    try {
-      const answer = options.resolve
-        ? options.resolve(host)
-        : lookup(host, { all: true }).then((all) => all.map((a) => a.address));
-      addresses = await bounded(answer, signal);
-    } catch (error) {
-      if (signal.aborted) throw error; // reported as a timeout by safeFetch
-      throw new AppError(502, "url_fetch_failed", `Could not resolve the host ${url.hostname}`);
-    }
-    if (addresses.length === 0) {
-      throw new AppError(502, "url_fetch_failed", `The host ${url.hostname} has no addresses`);
-    }
-  }
-  const allowPrivate = options.allowPrivate ?? config().ALLOW_PRIVATE_URLS;
-  const allowed = options.isAllowedAddress ?? ((ip) => allowPrivate || isPublicAddress(ip));
-  // One bad answer is enough: the resolver may hand out a different one on the next lookup.
-  if (!addresses.every((ip) => allowed(ip))) {
-    throw new AppError(
-      400,
-      "url_not_allowed",
-      `${url.hostname} resolves to a non-public address; only public http(s) URLs are fetched (set ALLOW_PRIVATE_URLS=true for local development)`,
-    );
-  }
-  return addresses[0] as string;
-}
 
 /** One HTTP exchange, connecting to exactly the checked address so DNS cannot change under us. */
 function send(
@@ -205,11 +126,11 @@ export async function safeFetch(raw: string, options: SafeFetchOptions = {}): Pr
     maxRedirects = 5,
     accept = "image",
   } = options;
-  let url = parse(raw);
+  let url = parseUserUrl(raw, "URL", options.loc);
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     for (let hop = 0; ; hop++) {
-      const address = await checkedAddress(url, options, signal);
+      const address = await allowedAddress(url, options, signal);
       const res = await send(url, address, ACCEPT_HEADER[accept], signal);
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
@@ -228,7 +149,7 @@ export async function safeFetch(raw: string, options: SafeFetchOptions = {}): Pr
         } catch {
           throw new AppError(502, "url_fetch_failed", `${shown(url)} redirects to an invalid URL`);
         }
-        url = parse(next, `redirect target of ${shown(url)}`);
+        url = parseUserUrl(next, `redirect target of ${shown(url)}`, options.loc);
         continue;
       }
       if (status < 200 || status >= 300) {

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { deleteAsset, setAssetImage } from "../../core/assets.ts";
-import { API_PREFIX, defineRoute, lambdaHandler } from "./http.ts";
+import { defineRoute, lambdaHandler } from "./app.ts";
 import { errors, HttpUrl, idParam, json, jsonBody, Message } from "./schemas.ts";
+import { API_PREFIX } from "./types.ts";
 
 const tags = ["assets"];
 const assetId = idParam("asset_id");
@@ -14,7 +15,8 @@ export const routes = [
       tags,
       summary: "Use your own image for an asset",
       request: { params: assetId, ...jsonBody(z.object({ image_url: HttpUrl })) },
-      responses: { 200: json(Message, "Updated"), ...errors(404, 413, 415, 422) },
+      // 422: invalid, non-public or unresolvable URL (checked when submitted); 502: DNS failed.
+      responses: { 200: json(Message, "Updated"), ...errors(404, 413, 415, 422, 502) },
     }),
     async (c) => {
       await setAssetImage(c.req.valid("param").asset_id, c.req.valid("json").image_url);

@@ -224,7 +224,44 @@ describe("frames", () => {
     const ssrf = await api.call("POST", `/api/v1/storyboards/${boardId}/guide-frame`, {
       guide_image_url: "http://10.0.0.7/sketch.png",
     });
-    expect(ssrf).toMatchObject({ status: 400, body: { code: "url_not_allowed" } });
+    expect(ssrf).toMatchObject({ status: 422, body: { code: "url_not_allowed" } });
+    expect(ssrf.body.errors[0].loc).toEqual(["body", "guide_image_url"]);
+  });
+
+  it("answers a guide or reference URL whose host does not exist with 422, not 502, and draws nothing", async () => {
+    const drawn: string[] = [];
+    const base = await createProviders(config());
+    useProviders({
+      ...base,
+      image: {
+        ...base.image,
+        generate: (input) => {
+          drawn.push(input.prompt);
+          return base.image.generate(input);
+        },
+      },
+    });
+    const { boardId, assetIds } = await board();
+    await api.database.db
+      .update(storyboards)
+      .set({ frameImageUrl: "https://cdn.example.com/frame.png" })
+      .where(eq(storyboards.id, boardId));
+    const guide = await api.call("POST", `/api/v1/storyboards/${boardId}/guide-frame`, {
+      guide_image_url: "https://sketches.nonexistent.invalid/g.png",
+    });
+    expect(guide).toMatchObject({ status: 422, body: { code: "url_unresolvable" } });
+    expect(guide.body.errors[0].loc).toEqual(["body", "guide_image_url"]);
+    // A stored URL whose host no longer exists is still the user's to fix when it is fetched.
+    await api.database.db
+      .update(assets)
+      .set({ originalUrl: "https://gone.invalid/cat.png" })
+      .where(eq(assets.id, assetIds[0] as number));
+    const frame = await api.call("POST", `/api/v1/storyboards/${boardId}/generate-frame`, {
+      frame_prompt: "p",
+      frame_asset_ids: [assetIds[0]],
+    });
+    expect(frame).toMatchObject({ status: 422, body: { code: "url_unresolvable" } });
+    expect(drawn).toEqual([]);
   });
 });
 
@@ -234,7 +271,18 @@ describe("legacy asset analysis", () => {
     const private_ = await api.call("POST", `/api/v1/projects/${id}/assets`, {
       asset_urls: ["http://127.0.0.1:5432/x.png"],
     });
-    expect(private_).toMatchObject({ status: 400, body: { code: "url_not_allowed" } });
+    expect(private_).toMatchObject({ status: 422, body: { code: "url_not_allowed" } });
+    const second = await api.call("POST", `/api/v1/projects/${id}/assets`, {
+      asset_urls: ["https://93.184.215.14/ok.png", "http://metadata.google.internal/x"],
+    });
+    expect(second).toMatchObject({ status: 422, body: { code: "url_not_allowed" } });
+    expect(second.body.errors[0].loc).toEqual(["body", "asset_urls", 1]);
+    const nowhere = await api.call("POST", `/api/v1/projects/${id}/assets`, {
+      asset_urls: ["https://nonexistent.invalid/x.png"],
+    });
+    expect(nowhere).toMatchObject({ status: 422, body: { code: "url_unresolvable" } });
+    const listed = await api.call("GET", `/api/v1/projects/${id}`);
+    expect(listed.body.assets).toEqual([]);
     const many = Array.from({ length: 11 }, (_, i) => `https://example.com/${i}.png`);
     expect(
       (await api.call("POST", `/api/v1/projects/${id}/assets`, { asset_urls: many })).status,
