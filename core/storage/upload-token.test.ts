@@ -1,11 +1,18 @@
 import qiniu from "qiniu";
 import { describe, expect, it } from "vitest";
 import { qiniuEtag } from "./etag.ts";
-import { keyInScope, mimeAllowed, signUploadToken, verifyUploadToken } from "./upload-token.ts";
+import {
+  keyInScope,
+  mimeAllowed,
+  signUploadToken,
+  uploadKey,
+  verifyUploadToken,
+} from "./upload-token.ts";
 
 const policy = {
   scope: "bucket:uploads/",
   isPrefixalScope: 1 as const,
+  saveKey: "uploads/$(etag)$(ext)",
   returnBody: '{"key":"$(key)"}',
   fsizeLimit: 1024,
   mimeLimit: "image/*;video/mp4",
@@ -58,6 +65,22 @@ describe("upload tokens", () => {
     expect(mimeAllowed(policy, "video/mp4")).toBe(true);
     expect(mimeAllowed(policy, "video/webm")).toBe(false);
     expect(mimeAllowed(policy, "text/html")).toBe(false);
+  });
+
+  it("names an upload like Qiniu: forced saveKey, form key, saveKey, scope key, hash", () => {
+    const facts = { bucket: "bucket", etag: "Fhash", fname: "photo.JPEG", mimeType: "image/jpeg" };
+    expect(uploadKey(policy, undefined, facts)).toBe("uploads/Fhash.jpg");
+    expect(uploadKey(policy, "uploads/mine.png", facts)).toBe("uploads/mine.png");
+    expect(uploadKey({ ...policy, forceSaveKey: true }, "uploads/mine.png", facts)).toBe(
+      "uploads/Fhash.jpg",
+    );
+    const other = { ...facts, mimeType: "image/heic", fname: "x.HEIC" };
+    expect(uploadKey(policy, undefined, other)).toBe("uploads/Fhash.heic");
+    const noName = { ...facts, mimeType: "image/x-unknown", fname: "blob" };
+    expect(uploadKey(policy, undefined, noName)).toBe("uploads/Fhash");
+    const exact = { scope: "bucket:a.png", deadline: 1 };
+    expect(uploadKey(exact, undefined, facts)).toBe("a.png");
+    expect(uploadKey({ scope: "bucket", deadline: 1 }, undefined, facts)).toBe("Fhash");
   });
 
   it("computes Qiniu's etag for small and multi-block data", () => {

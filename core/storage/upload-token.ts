@@ -9,6 +9,10 @@ import { AppError } from "../errors.ts";
 export interface UploadPolicy {
   scope: string;
   isPrefixalScope?: 1;
+  /** The key of an upload that names none (magic variables such as `$(etag)`, `$(ext)`). */
+  saveKey?: string;
+  /** Use `saveKey` even when the upload names a key. */
+  forceSaveKey?: boolean;
   returnBody?: string;
   fsizeLimit?: number;
   mimeLimit?: string;
@@ -26,6 +30,8 @@ export function signUploadToken(
   const ordered: UploadPolicy = {
     scope: policy.scope,
     ...(policy.isPrefixalScope ? { isPrefixalScope: 1 as const } : {}),
+    ...(policy.saveKey ? { saveKey: policy.saveKey } : {}),
+    ...(policy.forceSaveKey ? { forceSaveKey: true } : {}),
     ...(policy.returnBody ? { returnBody: policy.returnBody } : {}),
     ...(policy.fsizeLimit ? { fsizeLimit: policy.fsizeLimit } : {}),
     ...(policy.mimeLimit ? { mimeLimit: policy.mimeLimit } : {}),
@@ -81,4 +87,58 @@ export function mimeAllowed(policy: UploadPolicy, mime: string): boolean {
     const m = mime.toLowerCase();
     return p.endsWith("/*") ? m.startsWith(p.slice(0, -1)) : m === p;
   });
+}
+
+/** What Qiniu knows about an upload when it names the file: the magic variables of `saveKey`. */
+export interface UploadFacts {
+  bucket: string;
+  /** Qiniu's etag of the bytes. */
+  etag: string;
+  /** The file part's name, as the browser sent it. */
+  fname: string;
+  mimeType: string;
+}
+
+const EXT_OF_MIME: Record<string, string> = {
+  "image/png": ".png",
+  "image/jpeg": ".jpg",
+  "image/webp": ".webp",
+  "image/gif": ".gif",
+  "video/mp4": ".mp4",
+};
+
+/** `$(ext)`: from the type for the types we accept, else the file name's own (plain) suffix. */
+export function extensionFor(mimeType: string, fname: string): string {
+  const known = EXT_OF_MIME[mimeType.toLowerCase()];
+  if (known) return known;
+  const suffix = fname.match(/\.([A-Za-z0-9]{1,10})$/)?.[1];
+  return suffix ? `.${suffix.toLowerCase()}` : "";
+}
+
+/** Expands the magic variables Qiniu allows in `saveKey`; unknown ones stay as written. */
+export function renderSaveKey(template: string, facts: UploadFacts): string {
+  const vars: Record<string, string> = {
+    bucket: facts.bucket,
+    etag: facts.etag,
+    ext: extensionFor(facts.mimeType, facts.fname),
+    fname: facts.fname,
+  };
+  return template.replace(/\$\((\w+)\)/g, (whole, name: string) => vars[name] ?? whole);
+}
+
+/**
+ * The key an upload is stored under, in Qiniu's order: a forced `saveKey`; else the form's `key`;
+ * else `saveKey`; else the scope's exact key; else the content hash.
+ */
+export function uploadKey(
+  policy: UploadPolicy,
+  formKey: string | undefined,
+  facts: UploadFacts,
+): string {
+  if (policy.saveKey && policy.forceSaveKey) return renderSaveKey(policy.saveKey, facts);
+  if (formKey) return formKey;
+  if (policy.saveKey) return renderSaveKey(policy.saveKey, facts);
+  const [, ...scopeKey] = policy.scope.split(":");
+  if (scopeKey.length && !policy.isPrefixalScope) return scopeKey.join(":");
+  return facts.etag;
 }

@@ -9,20 +9,31 @@ import {
   publicBaseUrl,
   writeLocalFile,
 } from "./local.ts";
-import { keyInScope, mimeAllowed, signUploadToken, verifyUploadToken } from "./upload-token.ts";
+import {
+  keyInScope,
+  mimeAllowed,
+  signUploadToken,
+  uploadKey,
+  verifyUploadToken,
+} from "./upload-token.ts";
 
 /** Browser uploads land under the owner's prefix; the token cannot write anywhere else. */
 export const UPLOAD_PREFIX = "uploads/";
 export const uploadPrefixFor = (owner: string) => `${UPLOAD_PREFIX}${owner}/`;
 export const UPLOAD_MIME_LIMIT = "image/*;video/mp4";
 const RETURN_BODY = '{"key":"$(key)","hash":"$(etag)","fsize":$(fsize),"mimeType":"$(mimeType)"}';
+/**
+ * Where an upload that names no key lands (browsers posting just `token` and `file`): inside the
+ * owner's prefix, named by content, so the same file uploaded twice is one object.
+ */
+export const saveKeyFor = (prefix: string) => `${prefix}$(etag)$(ext)`;
 
 export interface UploadToken {
   token: string;
   /** Public origin that serves uploaded keys: `${domain}/${key}`. */
   domain: string;
   bucket: string;
-  /** Where the browser posts the multipart form (`token`, `key`, `file`). */
+  /** Where the browser posts the multipart form (`token`, `file`, optional `key`). */
   upload_url: string;
   key_prefix: string;
   expires_at: string;
@@ -41,6 +52,7 @@ export async function issueUploadToken(
   const policy = {
     scope: `${bucket}:${prefix}`,
     isPrefixalScope: 1 as const,
+    saveKey: saveKeyFor(prefix),
     returnBody: RETURN_BODY,
     fsizeLimit: cfg.UPLOAD_MAX_BYTES,
     mimeLimit: UPLOAD_MIME_LIMIT,
@@ -93,7 +105,9 @@ export async function acceptLocalUpload(
     throw new AppError(403, "mime_not_allowed", `Files of type ${mimeType} are not accepted`);
   }
   const hash = qiniuEtag(data);
-  const key = typeof form.key === "string" && form.key ? form.key : `${UPLOAD_PREFIX}${hash}`;
+  const formKey = typeof form.key === "string" && form.key ? form.key : undefined;
+  const facts = { bucket: LOCAL_BUCKET, etag: hash, fname: form.file.name, mimeType };
+  const key = uploadKey(policy, formKey, facts);
   if (!keyInScope(policy, LOCAL_BUCKET, key)) {
     throw new AppError(403, "key_out_of_scope", `Key ${key} is outside the token's scope`);
   }

@@ -4,6 +4,7 @@ import {
   keyInScope,
   mimeAllowed,
   type UploadPolicy,
+  uploadKey,
   verifyUploadToken,
 } from "../../../core/storage/upload-token.ts";
 import { type Fake, type Reply, startFake } from "./server.ts";
@@ -94,22 +95,22 @@ export async function startFakeQiniu(opts: FakeQiniuOptions): Promise<FakeQiniu>
     if (!(file instanceof File)) return qiniuError(400, "file is not specified in multipart");
     const bytes = Buffer.from(await file.arrayBuffer());
     const hash = qiniuEtag(bytes);
-    // Without a `key` field Qiniu uses the scope's key, else the content hash.
-    const [, ...scopeKey] = policy.scope.split(":");
+    // Without a `key` field Qiniu uses saveKey, else the scope's key, else the content hash.
     const formKey = form.get("key");
-    const key =
-      typeof formKey === "string"
-        ? formKey
-        : scopeKey.length && !policy.isPrefixalScope
-          ? scopeKey.join(":")
-          : hash;
+    const mimeType = file.type || "application/octet-stream";
+    const [bucket = ""] = policy.scope.split(":");
+    const key = uploadKey(policy, typeof formKey === "string" ? formKey : undefined, {
+      bucket,
+      etag: hash,
+      fname: file.name,
+      mimeType,
+    });
     if (!keyInScope(policy, opts.bucket, key))
       return qiniuError(403, "key doesn't match with scope");
     if (policy.fsizeLimit && bytes.length > policy.fsizeLimit)
       return qiniuError(413, "file exceeds fsizeLimit");
     if (policy.fsizeMin && bytes.length < policy.fsizeMin)
       return qiniuError(403, "file is smaller than fsizeMin");
-    const mimeType = file.type || "application/octet-stream";
     if (!mimeAllowed(policy, mimeType)) return qiniuError(403, "file mimeType not allowed");
     const sentCrc = form.get("crc32");
     if (typeof sentCrc === "string" && sentCrc !== String(crc32(bytes)))
@@ -118,9 +119,8 @@ export async function startFakeQiniu(opts: FakeQiniuOptions): Promise<FakeQiniu>
     files.set(key, { bytes, mimeType });
     uploads.push({ key, hash, fsize: bytes.length, mimeType, fname: file.name, fields });
     if (!policy.returnBody) return { status: 200, body: { hash, key } };
-    const [bucket] = policy.scope.split(":");
     const vars = {
-      bucket: bucket as string,
+      bucket,
       key,
       etag: hash,
       hash,
