@@ -50,31 +50,91 @@ export function costOf(kind: SpendKind, provider: string, units: SpendUnits): nu
   }
 }
 
+async function ownerOf(projectId: number): Promise<string> {
+  const owner = currentOwner();
+  if (owner) return owner;
+  const [row] = await (await db())
+    .select({ owner: projects.owner })
+    .from(projects)
+    .where(eq(projects.id, projectId));
+  return row?.owner ?? "unknown";
+}
+
 /** Records one paid call against the project and its owner. */
 export async function recordSpend(
   projectId: number,
   kind: SpendKind,
   generated: Pick<Generated<unknown>, "provider" | "model" | "usage">,
-  extra: SpendUnits & { jobId?: string } = {},
+  extra: SpendUnits = {},
 ): Promise<void> {
-  const { jobId, ...more } = extra;
-  const units: SpendUnits = { ...generated.usage, ...more };
-  const d = await db();
-  const owner =
-    currentOwner() ??
-    (await d.select({ owner: projects.owner }).from(projects).where(eq(projects.id, projectId)))[0]
-      ?.owner ??
-    "unknown";
-  await d.insert(spend).values({
-    owner,
+  const units: SpendUnits = { ...generated.usage, ...extra };
+  await (await db()).insert(spend).values({
+    owner: await ownerOf(projectId),
     projectId,
     kind,
     provider: generated.provider,
     model: generated.model,
     units,
     costUsd: costOf(kind, generated.provider, units),
-    jobId,
   });
+}
+
+/** One paid step of a background job: the row is keyed by (job, step), so it exists once. */
+export interface JobSpend {
+  jobId: string;
+  /** The paid step, e.g. `video_start` or `asset_image:12`. */
+  step: string;
+  projectId: number;
+  kind: SpendKind;
+  provider: string;
+  model: string;
+  units: SpendUnits;
+}
+
+/**
+ * Records a job's paid step as soon as the provider accepted it, at its estimated cost. A second
+ * delivery of the same step finds the row and adds nothing.
+ */
+export async function recordJobSpendEstimate(entry: JobSpend): Promise<void> {
+  await (await db())
+    .insert(spend)
+    .values(await jobSpendRow(entry, false))
+    .onConflictDoNothing({ target: [spend.jobId, spend.step] });
+}
+
+/**
+ * Settles a job's paid step with its final units once the result is in. Creates the row if the
+ * estimate was never written (a worker that stopped in between), never a second one.
+ */
+export async function settleJobSpend(entry: JobSpend): Promise<void> {
+  const row = await jobSpendRow(entry, true);
+  await (await db())
+    .insert(spend)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [spend.jobId, spend.step],
+      set: { units: row.units, costUsd: row.costUsd, settled: true },
+    });
+}
+
+async function jobSpendRow(entry: JobSpend, settled: boolean) {
+  return {
+    owner: await ownerOf(entry.projectId),
+    projectId: entry.projectId,
+    kind: entry.kind,
+    provider: entry.provider,
+    model: entry.model,
+    units: entry.units,
+    costUsd: costOf(entry.kind, entry.provider, entry.units),
+    jobId: entry.jobId,
+    step: entry.step,
+    settled,
+  };
+}
+
+/** The ledger rows of one job (tests and support). */
+export async function jobSpend(jobId: string) {
+  return (await db()).select().from(spend).where(eq(spend.jobId, jobId));
 }
 
 export async function projectCosts(projectId: number) {

@@ -125,9 +125,18 @@ export const spend = pgTable(
     units: jsonb("units").notNull(),
     costUsd: numeric("cost_usd", { precision: 12, scale: 6, mode: "number" }).notNull(),
     jobId: text("job_id"),
+    /** Which paid step of the job this row prices (`video_start`, `asset_image:12`, …). */
+    step: text("step"),
+    /** False while the cost is the estimate recorded when the paid call was accepted. */
+    settled: boolean("settled").notNull().default(true),
     ...timestamps,
   },
-  (t) => [index("spend_project_idx").on(t.projectId), index("spend_owner_idx").on(t.owner)],
+  (t) => [
+    index("spend_project_idx").on(t.projectId),
+    index("spend_owner_idx").on(t.owner),
+    // A paid step of a job is one row, however often its message is delivered.
+    uniqueIndex("spend_job_step_idx").on(t.jobId, t.step),
+  ],
 );
 
 export const projectRelations = relations(projects, ({ many }) => ({

@@ -7,7 +7,8 @@ import { requireLiveProject } from "../projects.ts";
 import { requireLiveStoryboard } from "../storyboards.ts";
 import { projectClips } from "./final-cut.ts";
 import { enqueueJob } from "./queue.ts";
-import { countActiveJobs, createJob, getJob, updateJob } from "./store.ts";
+import { activeJobFor, claimActive, releaseVideoSlots, reserveVideoSlot } from "./slots.ts";
+import { createJob, getJob, updateJob } from "./store.ts";
 import { type Job, type JobType, TERMINAL } from "./types.ts";
 
 /** A retried request with the same Idempotency-Key maps to the same job, never a second one. */
@@ -17,31 +18,66 @@ function jobIdFor(type: JobType, scope: string, key?: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** The same piece of work asked for again while it runs is the same job (a double click). */
+function activeKeyFor(type: JobType, owner: string, scope: string, input: Record<string, unknown>) {
+  const hash = createHash("sha256")
+    .update(JSON.stringify([type, owner, scope, input]))
+    .digest("hex")
+    .slice(0, 32);
+  return `active#${hash}`;
+}
+
+interface SubmitOptions {
+  storyboardId?: number;
+  idempotencyKey?: string;
+  /** Runs once the job is known to be new and before it is written, e.g. to take a cap slot. */
+  reserve?: (jobId: string) => Promise<() => Promise<void>>;
+}
+
 async function submit(
   type: JobType,
   projectId: number,
   input: Record<string, unknown>,
-  options: { storyboardId?: number; idempotencyKey?: string },
+  options: SubmitOptions,
 ): Promise<{ job: Job; created: boolean }> {
+  const owner = currentOwner() ?? LOCAL_OWNER;
+  const scope = `${projectId}/${options.storyboardId ?? ""}`;
   const now = new Date();
+  const expiresAt = Math.floor(now.getTime() / 1000) + config().JOB_TTL_DAYS * 86_400;
   const job: Job = {
-    job_id: jobIdFor(type, `${projectId}/${options.storyboardId ?? ""}`, options.idempotencyKey),
+    job_id: jobIdFor(type, scope, options.idempotencyKey),
     type,
     status: "queued",
     progress: 0,
     project_id: projectId,
-    owner: currentOwner() ?? LOCAL_OWNER,
+    owner,
     ...(options.storyboardId ? { storyboard_id: options.storyboardId } : {}),
     input,
     attempts: 0,
+    step_seq: 0,
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
-    expires_at: Math.floor(now.getTime() / 1000) + config().JOB_TTL_DAYS * 86_400,
+    expires_at: expiresAt,
   };
+  // Distinct Idempotency-Keys are distinct requests (e.g. two takes of one shot on purpose).
+  const key = activeKeyFor(type, owner, `${scope}#${options.idempotencyKey ?? ""}`, input);
+  const inFlight = await activeJobFor(key);
+  if (inFlight) return { job: inFlight, created: false };
+  const existing = options.idempotencyKey ? await getJob(job.job_id) : undefined;
+  if (existing) return { job: existing, created: false };
+  const release = (await options.reserve?.(job.job_id)) ?? (async () => {});
+  const holder = await claimActive(key, job.job_id, expiresAt);
+  if (holder !== job.job_id) {
+    await release();
+    return { job: await jobBeingCreated(holder), created: false };
+  }
   const stored = await createJob(job);
-  if (!stored.created) return stored;
+  if (!stored.created) {
+    await release();
+    return stored;
+  }
   try {
-    await enqueueJob(job.job_id);
+    await enqueueJob(job.job_id, 0, 0);
   } catch (error) {
     // Never leave a job queued that no worker will ever see.
     log.error("enqueue failed", { jobId: job.job_id, error });
@@ -52,9 +88,24 @@ async function submit(
         error: { code: "queue_unavailable", message: "The job queue is unavailable" },
       },
     });
+    await release();
     throw new AppError(503, "queue_unavailable", "The job queue is unavailable; try again shortly");
   }
   return stored;
+}
+
+/** A rival request claimed the work a moment ago; its job record follows within moments. */
+async function jobBeingCreated(jobId: string): Promise<Job> {
+  for (let delay = 50; delay < 2000; delay *= 2) {
+    const job = await getJob(jobId);
+    if (job) return job;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+  throw new AppError(
+    409,
+    "submit_in_progress",
+    "The same request is being submitted right now; retry in a moment",
+  );
 }
 
 /** Validates before anything is queued: a job that can only fail is refused with a 4xx now. */
@@ -67,25 +118,31 @@ export async function submitShotVideo(
   if (!board.frameImageUrl) {
     throw badRequest("frame_missing", `分镜 ${storyboardId} 还没有首帧图，请先生成首帧图`);
   }
-  // A soft cap (two simultaneous submits may both pass): enough to stop a runaway client.
-  const cap = config().MAX_ACTIVE_VIDEO_JOBS;
-  const active = await countActiveJobs(currentOwner() ?? LOCAL_OWNER, "generate_video");
-  if (active >= cap) {
-    throw new AppError(
-      429,
-      "too_many_video_jobs",
-      `${active} shot videos are already queued or rendering (limit ${cap}); retry when one finishes`,
-      undefined,
-      {
-        "retry-after": "30",
-      },
-    );
-  }
+  const owner = currentOwner() ?? LOCAL_OWNER;
   return submit(
     "generate_video",
     board.projectId,
     { shot_prompt: shotPrompt, frame_image_url: board.frameImageUrl },
-    { storyboardId, idempotencyKey },
+    {
+      storyboardId,
+      idempotencyKey,
+      // A hard cap: the slot is taken with a conditional write, so simultaneous submits cannot
+      // both pass; it is given back when the job ends (and cleared lazily if that was missed).
+      reserve: async (jobId) => {
+        const cap = config().MAX_ACTIVE_VIDEO_JOBS;
+        const slot = await reserveVideoSlot(owner, jobId, cap);
+        if (!slot.reserved) {
+          throw new AppError(
+            429,
+            "too_many_video_jobs",
+            `${slot.active} shot videos are already queued or rendering (limit ${cap}); retry when one finishes`,
+            undefined,
+            { "retry-after": "30" },
+          );
+        }
+        return () => releaseVideoSlots(owner, [jobId]);
+      },
+    },
   );
 }
 

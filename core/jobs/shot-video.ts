@@ -6,42 +6,62 @@ import { eq } from "drizzle-orm";
 import { config } from "../config.ts";
 import { db } from "../db/client.ts";
 import { storyboards } from "../db/schema.ts";
+import { log } from "../log.ts";
 import { ProviderError } from "../providers/errors.ts";
 import { providers } from "../providers/index.ts";
-import { recordSpend } from "../spend.ts";
+import { recordJobSpendEstimate, settleJobSpend } from "../spend.ts";
 import { loadImage } from "../storage/load-image.ts";
 import { requireLiveStoryboard } from "../storyboards.ts";
-import { JobFailure, type Outcome } from "./outcome.ts";
+import {
+  isRetryable,
+  JobFailure,
+  LeaseLost,
+  type Outcome,
+  type StepContext,
+  StepFailure,
+} from "./outcome.ts";
 import { updateJob } from "./store.ts";
 import type { Job } from "./types.ts";
 
-/** Failures that prove the provider did not start anything: safe to try the start again. */
+/** Refusals that prove the provider started nothing: the start may be sent again later. */
 const NOT_STARTED = new Set(["rate_limited", "unavailable"]);
-const MAX_START_ATTEMPTS = 5;
 
-/** Claims the paid start for this worker; only one claim can ever succeed per job. */
-async function claimStart(job: Job, token: string) {
-  return updateJob(job.job_id, {
-    from: ["running"],
-    set: { start_claim: token },
-    condition: {
-      expression: "attribute_not_exists(start_claim) AND attribute_not_exists(operation)",
-    },
-  });
-}
+/** How long a claimant may be inside the paid call: longer than the start request's timeout. */
+export const startLeaseMs = () => config().PROVIDER_TIMEOUT_MS + 60_000;
 
+const videoSpend = (job: Job, provider: string, model: string) => ({
+  jobId: job.job_id,
+  step: "video",
+  projectId: job.project_id,
+  kind: "video" as const,
+  provider,
+  model,
+  units: { seconds: config().VIDEO_SECONDS },
+});
+
+/**
+ * The paid step: everything that can fail harmlessly (database reads, the frame download) comes
+ * first; then the start is claimed with a lease, sent once, put on the ledger and saved.
+ */
 async function start(job: Job): Promise<Outcome> {
+  const { video } = await providers();
   if (job.start_claim) {
-    // A worker claimed the start and stopped before saving the operation: it may have started
-    // a paid generation. Starting again could pay twice, so the job fails and says why.
+    const leaseEnds = job.start_lease_until
+      ? Date.parse(job.start_lease_until)
+      : Date.parse(job.updated_at) + startLeaseMs(); // a claim from before leases existed
+    // The claimant may still be inside the paid call: leave the job alone and look again later.
+    if (leaseEnds > Date.now()) {
+      return { kind: "wait", delaySeconds: Math.ceil((leaseEnds - Date.now()) / 1000) + 1 };
+    }
+    // It stopped between starting and recording: a generation may be running and billed, so it
+    // is counted, and not started again.
+    await recordJobSpendEstimate(videoSpend(job, providerOf(video), video.model));
     throw new JobFailure({
       code: "start_interrupted",
       message:
         "A worker stopped between starting the video and recording it; it was not restarted to avoid paying twice. Submit the video again.",
     });
   }
-  const token = randomUUID();
-  if (!(await claimStart(job, token))) return { kind: "skip" };
   const cfg = config();
   const board = await requireLiveStoryboard(job.storyboard_id as number);
   if (!board.frameImageUrl) {
@@ -50,67 +70,107 @@ async function start(job: Job): Promise<Outcome> {
       message: `Storyboard ${board.id} has no first frame`,
     });
   }
-  const { video } = await providers();
+  const image = await loadImage(board.frameImageUrl);
+  const token = randomUUID();
+  const claimed = await updateJob(job.job_id, {
+    from: ["running"],
+    set: {
+      start_claim: token,
+      start_lease_until: new Date(Date.now() + startLeaseMs()).toISOString(),
+    },
+    condition: {
+      expression:
+        "attribute_not_exists(start_claim) AND attribute_not_exists(operation) AND lease_token = :lt",
+      values: { ":lt": job.lease_token },
+    },
+  });
+  if (!claimed) throw new LeaseLost("another worker claimed the start");
   let operation: string;
   try {
     operation = await video.start({
-      image: await loadImage(board.frameImageUrl),
+      image,
       prompt: String(job.input.shot_prompt),
       aspectRatio: cfg.FRAME_ASPECT_RATIO,
       durationSeconds: cfg.VIDEO_SECONDS,
       resolution: cfg.VIDEO_RESOLUTION,
     });
   } catch (error) {
-    if (
-      error instanceof ProviderError &&
-      NOT_STARTED.has(error.failure) &&
-      job.attempts < MAX_START_ATTEMPTS
-    ) {
-      // Refused outright, so nothing was started: release the claim and back off.
-      await updateJob(job.job_id, {
+    const failure = error instanceof ProviderError ? error.failure : "uncertain";
+    if (NOT_STARTED.has(failure)) {
+      // Refused outright, so nothing was started: give the claim back; the step is retried.
+      const released = await updateJob(job.job_id, {
         from: ["running"],
         set: {},
-        remove: ["start_claim"],
+        remove: ["start_claim", "start_lease_until"],
         condition: { expression: "start_claim = :t", values: { ":t": token } },
       });
-      return {
-        kind: "later",
-        delaySeconds: 5 * 2 ** job.attempts,
-        set: { error: { code: error.failure, message: error.message } },
-      };
+      if (!released) throw new LeaseLost("the start claim changed hands");
+      throw error;
     }
-    throw error;
+    if (failure === "uncertain") {
+      await recordJobSpendEstimate(videoSpend(job, video.name, video.model));
+      throw new JobFailure({
+        code: "start_uncertain",
+        message: `${(error as Error).message}. It was not sent again, to avoid paying twice; check the provider's console or submit the video again.`,
+      });
+    }
+    throw error; // Rejected (bad request, auth, blocked): nothing started, nothing to retry.
   }
-  await updateJob(job.job_id, {
+  // Accepted: saved first (the one thing that must not be lost), then on the ledger at once.
+  const saved = await updateJob(job.job_id, {
     from: ["running"],
     set: {
       operation: { provider: video.name, name: operation, started_at: new Date().toISOString() },
     },
     condition: { expression: "start_claim = :t", values: { ":t": token } },
   });
+  if (!saved) {
+    log.error("a started video could not be recorded on its job", { operation });
+    throw new LeaseLost("the job moved on while the video was being started");
+  }
+  await recordJobSpendEstimate(videoSpend(job, providerOf(video), video.model)).catch((error) =>
+    // Not lost: the row is written when the video is settled or fails.
+    log.error("could not record the started video on the ledger yet", { error }),
+  );
   return { kind: "later", delaySeconds: cfg.VIDEO_POLL_SECONDS, progress: 10 };
 }
 
-async function finish(job: Job, videoRef: string): Promise<Outcome> {
+const providerOf = (video: { offline: boolean; name: string }) =>
+  video.offline ? "offline" : video.name;
+
+async function finish(job: Job, videoRef: string, step: StepContext): Promise<Outcome> {
   const { video, storage } = await providers();
   const dir = await mkdtemp(join(tmpdir(), "shot-"));
   try {
     const file = join(dir, "shot.mp4");
-    await video.download(videoRef, file);
-    const url = await storage.put(
-      `projects/${job.project_id}/videos/${job.job_id}.mp4`,
-      await readFile(file),
-      "video/mp4",
-    );
-    await recordSpend(
-      job.project_id,
-      "video",
-      {
-        provider: video.offline ? "offline" : (job.operation?.provider ?? video.name),
-        model: video.model,
-      },
-      { seconds: config().VIDEO_SECONDS, jobId: job.job_id },
-    );
+    try {
+      await video.download(videoRef, file);
+    } catch (error) {
+      if (error instanceof ProviderError && !isRetryable(error)) throw error;
+      throw new StepFailure(
+        "download_failed",
+        `Downloading the finished video failed: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    // Nothing below may happen for a job that finished meanwhile or that another worker owns.
+    await step.holdLease();
+    let url: string;
+    try {
+      url = await storage.put(
+        `projects/${job.project_id}/videos/${job.job_id}.mp4`,
+        await readFile(file),
+        "video/mp4",
+      );
+    } catch (error) {
+      throw new StepFailure(
+        "store_failed",
+        `Storing the video failed: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    await step.holdLease();
+    await settleJobSpend(videoSpend(job, providerOf(video), video.model));
     // Keyed by the job id: a duplicate delivery rewrites the same object and the same values.
     await (await db())
       .update(storyboards)
@@ -135,7 +195,11 @@ async function finish(job: Job, videoRef: string): Promise<Outcome> {
 }
 
 /** One step of a shot video: start the paid generation once, then check back until done. */
-export async function runShotVideo(job: Job): Promise<Outcome> {
+export async function runShotVideo(
+  job: Job,
+  _report: StepContext["report"],
+  step: StepContext,
+): Promise<Outcome> {
   if (!job.operation) return start(job);
   const cfg = config();
   const elapsed = Date.now() - Date.parse(job.operation.started_at);
@@ -155,11 +219,13 @@ export async function runShotVideo(job: Job): Promise<Outcome> {
     return { kind: "later", delaySeconds: cfg.VIDEO_POLL_SECONDS, progress };
   }
   if (state.state === "failed") {
+    // The provider ran the paid operation; whether it bills a failed one is its call: counted.
+    await recordJobSpendEstimate(videoSpend(job, job.operation.provider, video.model));
     throw new JobFailure({
       code: state.failure === "blocked" ? "rai_filtered" : "operation_failed",
       message: state.message,
       ...(state.reasons?.length ? { reasons: state.reasons } : {}),
     });
   }
-  return finish(job, state.video);
+  return finish(job, state.video, step);
 }

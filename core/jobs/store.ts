@@ -13,21 +13,22 @@ import { type Job, type JobStatus, OWNER_INDEX, PROJECT_INDEX } from "./types.ts
 export { PROJECT_INDEX };
 
 let client: DynamoDBDocumentClient | undefined;
-const documents = () => {
+/** The job table's document client (shared with the slot records in slots.ts). */
+export const documents = () => {
   // Endpoint and region come from the environment (AWS_ENDPOINT_URL_DYNAMODB locally).
   client ??= DynamoDBDocumentClient.from(new DynamoDBClient({ region: config().AWS_REGION }), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return client;
 };
-const table = () => config().JOBS_TABLE;
+export const table = () => config().JOBS_TABLE;
 
 /** Tests and the local stack point the store at a new endpoint. */
 export function resetJobStore(): void {
   client = undefined;
 }
 
-const isConflict = (error: unknown) => error instanceof ConditionalCheckFailedException;
+export const isConflict = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
 /** Creates the job unless one with this id exists; returns the stored job either way. */
 export async function createJob(job: Job): Promise<{ job: Job; created: boolean }> {

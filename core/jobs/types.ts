@@ -2,6 +2,12 @@
 export const PROJECT_INDEX = "by_project";
 /** The job table's index of an owner's jobs by creation time (sparse: only jobs carry an owner). */
 export const OWNER_INDEX = "by_owner";
+/**
+ * The job table's index of jobs by status and last change, for the sweeper's "queued or running
+ * and untouched since …" query. It projects only what the sweep reads.
+ */
+export const STATUS_INDEX = "by_status";
+export const STATUS_INDEX_ATTRIBUTES = ["created_at"];
 
 export type JobType = "generate_video" | "compose_video" | "generate_asset_images";
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "canceled";
@@ -12,6 +18,13 @@ export interface JobError {
   code: string;
   message: string;
   reasons?: string[];
+}
+
+/** The latest failure of a step that is being retried, shown while the job is still running. */
+export interface StepError extends JobError {
+  at: string;
+  /** Failed attempts of the current step so far. */
+  attempt: number;
 }
 
 /** A provider's long-running operation, stored so any worker can resume it. */
@@ -38,6 +51,18 @@ export interface Job {
   operation?: OperationRef;
   /** Set once, by the one worker allowed to start the paid generation. */
   start_claim?: string;
+  /** Until then the claimant may still be inside the paid call; later, with no operation saved,
+   * the start counts as interrupted. */
+  start_lease_until?: string;
+  /** Steps taken so far; every queue message names the step it is for, so duplicates of a step
+   * that already ran are dropped instead of multiplying. */
+  step_seq?: number;
+  /** The worker running the current step and until when it may (longer than any step). */
+  lease_token?: string;
+  lease_until?: string;
+  /** Consecutive failed attempts of the current step and the latest error. */
+  step_failures?: number;
+  last_error?: StepError;
   created_at: string;
   updated_at: string;
   /** DynamoDB TTL, epoch seconds. */

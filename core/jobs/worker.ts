@@ -1,13 +1,22 @@
+import { randomUUID } from "node:crypto";
 import { log, withLogContext } from "../log.ts";
 import { runAssetBatch } from "./asset-batch.ts";
 import { runFinalCut } from "./final-cut.ts";
-import { jobErrorOf, type Outcome } from "./outcome.ts";
+import {
+  isRetryable,
+  JobFailure,
+  jobErrorOf,
+  LeaseLost,
+  type Outcome,
+  type StepContext,
+} from "./outcome.ts";
 import { enqueueJob } from "./queue.ts";
 import { runShotVideo } from "./shot-video.ts";
-import { getJob, updateJob } from "./store.ts";
+import { releaseVideoSlots } from "./slots.ts";
+import { getJob, type Transition, updateJob } from "./store.ts";
 import { type Job, type JobType, TERMINAL } from "./types.ts";
 
-type Handler = (job: Job, report: (progress: number) => Promise<void>) => Promise<Outcome>;
+type Handler = (job: Job, report: StepContext["report"], step: StepContext) => Promise<Outcome>;
 
 const HANDLERS: Record<JobType, Handler> = {
   generate_video: runShotVideo,
@@ -16,84 +25,233 @@ const HANDLERS: Record<JobType, Handler> = {
 };
 
 /**
- * Runs one step of a job. Idempotent: terminal jobs are ignored, every state change is a
- * conditional write, and the paid start is claimed at most once (see shot-video.ts).
- * Infrastructure errors are thrown so SQS delivers the message again; job failures are recorded.
+ * How long a worker owns a step. Longer than the step can take (a shot video step is a start, a
+ * check or a download; the others may run up to the worker's 15-minute limit), so a duplicate
+ * delivery never runs beside it; a worker that died frees the job when the lease runs out.
  */
-export async function processJob(jobId: string): Promise<void> {
-  let job = await getJob(jobId);
-  if (!job || TERMINAL.has(job.status)) return;
-  if (job.status === "queued") {
-    job =
-      (await updateJob(jobId, {
-        from: ["queued"],
-        set: { status: "running" },
-        incrementAttempts: true,
-      })) ?? (await getJob(jobId));
-    if (!job || TERMINAL.has(job.status)) return;
-  } else {
-    job = (await updateJob(jobId, { from: ["running"], set: {}, incrementAttempts: true })) ?? job;
-  }
-  const report = async (progress: number) => {
-    await updateJob(jobId, { from: ["running"], set: { progress } });
-  };
-  let outcome: Outcome;
-  try {
-    outcome = await HANDLERS[job.type](job, report);
-  } catch (error) {
-    const jobError = jobErrorOf(error);
-    if (jobError.code === "internal_error") throw error;
-    log.warn("job failed", { type: job.type, error: jobError });
-    await updateJob(jobId, {
-      from: ["queued", "running"],
-      set: { status: "failed", error: jobError },
-    });
-    return;
-  }
-  if (outcome.kind === "skip") return;
-  if (outcome.kind === "later") {
-    await updateJob(jobId, {
-      from: ["running"],
-      set: {
-        ...outcome.set,
-        ...(outcome.progress !== undefined ? { progress: outcome.progress } : {}),
-      },
-    });
-    await enqueueJob(jobId, outcome.delaySeconds);
-    return;
-  }
-  await updateJob(jobId, {
-    from: ["running"],
-    set: { status: "succeeded", progress: 100, result: outcome.result },
-    remove: ["error"],
+export const LEASE_SECONDS: Record<JobType, number> = {
+  generate_video: 300,
+  compose_video: 16 * 60,
+  generate_asset_images: 16 * 60,
+};
+
+/** Failed attempts of one step before the job fails with the step's error code. */
+export const MAX_STEP_ATTEMPTS = 5;
+const retryDelay = (failures: number) => Math.min(300, 5 * 2 ** (failures - 1));
+
+const LEASE_FIELDS: (keyof Job)[] = ["lease_token", "lease_until"];
+const iso = (ms: number) => new Date(ms).toISOString();
+const secondsUntil = (when: string) =>
+  Math.max(1, Math.ceil((Date.parse(when) - Date.now()) / 1000));
+
+type Taken = { job: Job; token: string } | { skip: string } | { defer: number };
+
+/**
+ * Takes the job's current step for this worker: a conditional write that only succeeds when the
+ * job is unfinished, the message is for the current step, and no other worker holds a lease.
+ */
+async function takeStep(jobId: string, seq: number | undefined): Promise<Taken> {
+  const job = await getJob(jobId);
+  if (!job) return { skip: "no such job" };
+  if (TERMINAL.has(job.status)) return { skip: `already ${job.status}` };
+  const current = job.step_seq ?? 0;
+  if (seq !== undefined && seq !== current)
+    return { skip: `message for step ${seq}, job at ${current}` };
+  const token = randomUUID();
+  const now = Date.now();
+  const taken = await updateJob(jobId, {
+    from: ["queued", "running"],
+    set: {
+      status: "running",
+      step_seq: current,
+      lease_token: token,
+      lease_until: iso(now + LEASE_SECONDS[job.type] * 1000),
+    },
+    incrementAttempts: true,
+    condition: {
+      expression:
+        "(attribute_not_exists(lease_until) OR lease_until < :now) AND (attribute_not_exists(step_seq) OR step_seq = :seq)",
+      values: { ":now": iso(now), ":seq": current },
+    },
   });
+  if (taken) return { job: taken, token };
+  const after = await getJob(jobId);
+  if (!after || TERMINAL.has(after.status)) return { skip: "finished meanwhile" };
+  if ((after.step_seq ?? 0) !== current) return { skip: "another worker took the step" };
+  // Another worker holds the step: look again when its lease ends, in case it dies.
+  return { defer: after.lease_until ? secondsUntil(after.lease_until) : 5 };
+}
+
+/** Every write of a step's end holds only while this worker still owns the step. */
+const owned = (token: string, t: Transition): Transition => ({
+  ...t,
+  condition: {
+    expression: `lease_token = :lease${t.condition ? ` AND (${t.condition.expression})` : ""}`,
+    values: { ...t.condition?.values, ":lease": token },
+  },
+});
+
+async function finishStep(job: Job, token: string, outcome: Outcome): Promise<void> {
+  const seq = job.step_seq ?? 0;
+  const clear: (keyof Job)[] = [...LEASE_FIELDS, "step_failures", "last_error"];
+  if (outcome.kind === "wait") {
+    const released = await updateJob(
+      job.job_id,
+      owned(token, { from: ["running"], set: {}, remove: LEASE_FIELDS }),
+    );
+    if (released) await enqueueJob(job.job_id, outcome.delaySeconds, seq);
+    return;
+  }
+  if (outcome.kind === "later") {
+    const moved = await updateJob(
+      job.job_id,
+      owned(token, {
+        from: ["running"],
+        set: {
+          ...outcome.set,
+          step_seq: seq + 1,
+          ...(outcome.progress !== undefined ? { progress: outcome.progress } : {}),
+        },
+        remove: clear,
+      }),
+    );
+    if (!moved) throw new LeaseLost("the job moved on before the next step was scheduled");
+    await enqueueJob(job.job_id, outcome.delaySeconds, seq + 1);
+    return;
+  }
+  const done = await updateJob(
+    job.job_id,
+    owned(token, {
+      from: ["running"],
+      set: { status: "succeeded", progress: 100, result: outcome.result, step_seq: seq + 1 },
+      remove: [...clear, "error"],
+    }),
+  );
+  if (!done) throw new LeaseLost("the job moved on before its result was recorded");
+  await onJobEnded(done);
   log.info("job succeeded", { type: job.type });
 }
 
-export interface SqsRecordLike {
-  messageId: string;
-  body: string;
+/** A failed step: tried again with backoff a bounded number of times, its error shown meanwhile. */
+async function failStep(job: Job, token: string, error: unknown): Promise<void> {
+  const jobError = jobErrorOf(error);
+  const failures = (job.step_failures ?? 0) + 1;
+  if (isRetryable(error) && failures < MAX_STEP_ATTEMPTS) {
+    const delay = retryDelay(failures);
+    log.warn("job step failed; trying again", { type: job.type, failures, delay, error });
+    const noted = await updateJob(
+      job.job_id,
+      owned(token, {
+        from: ["running"],
+        set: {
+          step_failures: failures,
+          last_error: { ...jobError, at: new Date().toISOString(), attempt: failures },
+        },
+        remove: LEASE_FIELDS,
+      }),
+    );
+    if (noted) await enqueueJob(job.job_id, delay, job.step_seq ?? 0);
+    return;
+  }
+  log.warn("job failed", { type: job.type, failures, error: jobError });
+  const failed = await updateJob(
+    job.job_id,
+    owned(token, {
+      from: ["running"],
+      set: { status: "failed", error: jobError },
+      remove: [...LEASE_FIELDS, "last_error"],
+    }),
+  );
+  if (failed) await onJobEnded(failed);
 }
 
-/** The SQS batch contract: report only the failed messages, so the rest are not redelivered. */
-export async function handleJobBatch(
-  records: SqsRecordLike[],
-): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
-  const batchItemFailures: { itemIdentifier: string }[] = [];
-  for (const record of records) {
-    let jobId = "";
-    try {
-      jobId = String((JSON.parse(record.body) as { job_id?: unknown }).job_id ?? "");
-    } catch {
-      log.error("dropping a malformed job message", { messageId: record.messageId });
-      continue;
-    }
-    try {
-      await withLogContext({ jobId }, () => processJob(jobId));
-    } catch (error) {
-      log.error("job step failed; SQS will deliver it again", { jobId, error });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
+/** Bookkeeping once a job has ended: its shot-video slot is free again. */
+export async function onJobEnded(job: Job): Promise<void> {
+  if (job.type === "generate_video" && job.owner) {
+    await releaseVideoSlots(job.owner, [job.job_id]).catch((error) =>
+      log.warn("could not release the video slot; it is cleared at the next submit", { error }),
+    );
   }
-  return { batchItemFailures };
+}
+
+/**
+ * Runs one step of a job. Idempotent: a finished job or a message for a step already taken is
+ * dropped, a step runs under a lease so duplicate deliveries never run beside it, every write is
+ * conditional on that lease, and the paid start is claimed at most once (see shot-video.ts).
+ * Failing steps are retried with backoff and then fail the job with their typed error; only
+ * infrastructure errors around that bookkeeping are thrown, so SQS delivers the message again.
+ */
+export async function processJob(jobId: string, seq?: number): Promise<void> {
+  const taken = await takeStep(jobId, seq);
+  if ("skip" in taken) {
+    log.info("job message dropped", { reason: taken.skip });
+    return;
+  }
+  if ("defer" in taken) {
+    log.info("job step held by another worker; looking again later", { delay: taken.defer });
+    await enqueueJob(jobId, taken.defer, seq);
+    return;
+  }
+  const { job, token } = taken;
+  const step: StepContext = {
+    async report(progress) {
+      await updateJob(
+        jobId,
+        owned(token, {
+          from: ["running"],
+          set: { progress, lease_until: iso(Date.now() + LEASE_SECONDS[job.type] * 1000) },
+        }),
+      );
+    },
+    async holdLease() {
+      const held = await updateJob(
+        jobId,
+        owned(token, {
+          from: ["running"],
+          set: { lease_until: iso(Date.now() + LEASE_SECONDS[job.type] * 1000) },
+        }),
+      );
+      if (!held) throw new LeaseLost("the job finished or another worker took it");
+    },
+  };
+  let outcome: Outcome;
+  try {
+    outcome = await HANDLERS[job.type](job, step.report, step);
+  } catch (error) {
+    if (error instanceof LeaseLost) return void log.warn("job step abandoned", { error });
+    return failStep(job, token, error);
+  }
+  try {
+    await finishStep(job, token, outcome);
+  } catch (error) {
+    if (error instanceof LeaseLost) return void log.warn("job step abandoned", { error });
+    // The bookkeeping itself failed (job store, queue): SQS delivers the message again.
+    throw error;
+  }
+}
+
+export { JobFailure };
+
+/** Reads a queue message; undefined when it is not one of ours. */
+export function parseJobMessage(body: string): { jobId: string; seq?: number } | undefined {
+  try {
+    const message = JSON.parse(body) as { job_id?: unknown; seq?: unknown };
+    if (typeof message.job_id !== "string" || !message.job_id) return undefined;
+    return {
+      jobId: message.job_id,
+      ...(Number.isInteger(message.seq) ? { seq: message.seq as number } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs the step a queue message asks for, with the job id on every log line. */
+export async function processJobMessage(body: string, messageId: string): Promise<void> {
+  const message = parseJobMessage(body);
+  if (!message) {
+    log.error("dropping a malformed job message", { messageId });
+    return;
+  }
+  await withLogContext({ jobId: message.jobId }, () => processJob(message.jobId, message.seq));
 }

@@ -9,7 +9,9 @@ export type ProviderFailure =
   | "auth_failed"
   | "model_not_found"
   | "bad_request"
-  | "unavailable";
+  | "unavailable"
+  /** No answer to a request that may have reached the provider: it may have been carried out. */
+  | "uncertain";
 
 const STATUS: Record<ProviderFailure, AppError["status"]> = {
   rate_limited: 502,
@@ -21,6 +23,7 @@ const STATUS: Record<ProviderFailure, AppError["status"]> = {
   model_not_found: 502,
   bad_request: 502,
   unavailable: 502,
+  uncertain: 502,
 };
 
 /** A failed provider call, typed so HTTP answers (502/504/422) and job errors can use it. */

@@ -1,9 +1,16 @@
 import { GenerateVideosOperation } from "@google/genai";
 import type { Config } from "../../config.ts";
-import { failureOfStatus, isTimeout, ProviderError } from "../errors.ts";
+import { ProviderError } from "../errors.ts";
 import { callGemini, geminiClient } from "../image/gemini.ts";
 import type { VideoProvider } from "../types.ts";
-import { fetchVideo, readVideosOperation, takeInlineVideo } from "./operation.ts";
+import {
+  fetchVideo,
+  readVideosOperation,
+  sameOrigin,
+  takeInlineVideo,
+  throughBase,
+} from "./operation.ts";
+import { paidStart, startAnswerFailure } from "./paid-start.ts";
 
 const NAME = "gemini-veo";
 const DEFAULT_BASE = "https://generativelanguage.googleapis.com";
@@ -23,9 +30,9 @@ export function geminiVeo(cfg: Config): VideoProvider {
     model,
     offline: false,
     async start({ image, prompt, aspectRatio, durationSeconds, resolution }) {
-      let res: Response;
-      try {
-        res = await fetch(`${base}/v1beta/models/${model}:predictLongRunning`, {
+      // One request, never retried here: a second one could be a second paid generation.
+      const res = await paidStart(NAME, () =>
+        fetch(`${base}/v1beta/models/${model}:predictLongRunning`, {
           method: "POST",
           headers: { "content-type": "application/json", "x-goog-api-key": key },
           body: JSON.stringify({
@@ -47,23 +54,29 @@ export function geminiVeo(cfg: Config): VideoProvider {
             },
           }),
           signal: AbortSignal.timeout(cfg.PROVIDER_TIMEOUT_MS),
-        });
-      } catch (error) {
-        if (isTimeout(error))
-          throw new ProviderError(NAME, "timeout", "no answer to the start request");
-        throw new ProviderError(NAME, "unavailable", (error as Error).message);
+        }),
+      );
+      const body = await paidStart(NAME, async () => {
+        const text = await res.text();
+        try {
+          return JSON.parse(text) as { name?: string; error?: { message?: string } };
+        } catch {
+          return { error: { message: text.slice(0, 200) || `HTTP ${res.status}` } };
+        }
+      });
+      if (!res.ok) {
+        const hint = res.status === 404 ? " (check VEO_MODEL)" : "";
+        throw startAnswerFailure(
+          NAME,
+          res.status,
+          `${body.error?.message ?? `HTTP ${res.status}`}${hint}`,
+        );
       }
-      const body = (await res.json().catch(() => ({}))) as {
-        name?: string;
-        error?: { message?: string };
-      };
-      if (!res.ok || !body.name) {
-        const failure = res.ok ? "invalid_output" : failureOfStatus(res.status);
-        const hint = failure === "model_not_found" ? " (check VEO_MODEL)" : "";
+      if (!body.name) {
         throw new ProviderError(
           NAME,
-          failure,
-          `${body.error?.message ?? `HTTP ${res.status}`}${hint}`,
+          "uncertain",
+          "the start was accepted without an operation name; the video may have started",
         );
       }
       return body.name;
@@ -79,7 +92,12 @@ export function geminiVeo(cfg: Config): VideoProvider {
     },
     async download(uri, destination) {
       if (await takeInlineVideo(uri, destination)) return;
-      await fetchVideo(NAME, uri, { "x-goog-api-key": key }, destination);
+      const url = throughBase(uri, base);
+      // The key goes only to the configured origin (or Google's own), never to a signed URL.
+      const headers: Record<string, string> = sameOrigin(url, base)
+        ? { "x-goog-api-key": key }
+        : {};
+      await fetchVideo(NAME, url, headers, destination);
     },
   };
 }

@@ -3,7 +3,8 @@ import type { Config } from "../../config.ts";
 import { ProviderError } from "../errors.ts";
 import { callGemini, geminiClient } from "../image/gemini.ts";
 import type { VideoCheck, VideoProvider } from "../types.ts";
-import { fetchVideo } from "./operation.ts";
+import { fetchVideo, GEMINI_ORIGIN, sameOrigin, throughBase } from "./operation.ts";
+import { paidStart } from "./paid-start.ts";
 
 const NAME = "gemini-interactions";
 const FAILED = new Set(["failed", "cancelled", "incomplete", "budget_exceeded"]);
@@ -16,36 +17,48 @@ export function interactionsVideo(cfg: Config): VideoProvider {
   const ai = geminiClient(cfg);
   const key = (cfg.GOOGLE_API_KEY ?? cfg.GEMINI_API_KEY) as string;
   const model = cfg.INTERACTIONS_VIDEO_MODEL;
+  const base = cfg.GEMINI_BASE_URL ?? GEMINI_ORIGIN;
   return {
     name: NAME,
     model,
     offline: false,
     async start({ image, prompt, aspectRatio, durationSeconds, resolution }) {
-      const interaction = await callGemini(cfg, () =>
-        ai.interactions.create({
-          model,
-          input: [
-            { type: "text", text: prompt },
-            {
-              type: "image",
-              data: Buffer.from(image.bytes).toString("base64"),
-              mime_type: image.mimeType,
-            },
-          ],
-          response_format: [
-            {
-              type: "video",
-              aspect_ratio: aspectRatio,
-              duration: `${durationSeconds}s`,
-              resolution,
-              delivery: "uri",
-            },
-          ],
-          background: true,
-        } as never),
+      // Exactly one request: the SDK's Interactions client retries 408/409/429/5xx and broken
+      // connections four times by default, and each retry could be another paid generation.
+      const interaction = await paidStart(NAME, () =>
+        ai.interactions.create(
+          {
+            model,
+            input: [
+              { type: "text", text: prompt },
+              {
+                type: "image",
+                data: Buffer.from(image.bytes).toString("base64"),
+                mime_type: image.mimeType,
+              },
+            ],
+            response_format: [
+              {
+                type: "video",
+                aspect_ratio: aspectRatio,
+                duration: `${durationSeconds}s`,
+                resolution,
+                delivery: "uri",
+              },
+            ],
+            background: true,
+          } as never,
+          { retries: { strategy: "none" } } as never,
+        ),
       );
       const id = (interaction as { id?: string }).id;
-      if (!id) throw new ProviderError(NAME, "invalid_output", "the interaction has no id");
+      if (!id) {
+        throw new ProviderError(
+          NAME,
+          "uncertain",
+          "the interaction was accepted without an id; the video may have started",
+        );
+      }
       return id;
     },
     async check(id): Promise<VideoCheck> {
@@ -74,7 +87,12 @@ export function interactionsVideo(cfg: Config): VideoProvider {
         await writeFile(destination, Buffer.from(ref.slice(ref.indexOf(",") + 1), "base64"));
         return;
       }
-      await fetchVideo(NAME, ref, { "x-goog-api-key": key }, destination);
+      const url = throughBase(ref, base);
+      // The key goes only to the configured origin (or Google's own), never to a signed URL.
+      const headers: Record<string, string> = sameOrigin(url, base)
+        ? { "x-goog-api-key": key }
+        : {};
+      await fetchVideo(NAME, url, headers, destination);
     },
   };
 }

@@ -50,6 +50,26 @@ export async function takeInlineVideo(ref: string, destination: string): Promise
   return true;
 }
 
+/** Where the Gemini API's own file links point, whatever base URL the client was given. */
+export const GEMINI_ORIGIN = "https://generativelanguage.googleapis.com";
+
+/**
+ * A Gemini file link fetched through the configured base URL: behind a relay (GEMINI_BASE_URL),
+ * often the only way to reach Google from the user's network, `https://generativelanguage.
+ * googleapis.com/v1beta/files/…` becomes `<base>/v1beta/files/…`. Other links stay as they are.
+ */
+export function throughBase(link: string, base: string): string {
+  const url = new URL(link);
+  if (url.origin !== GEMINI_ORIGIN || base.replace(/\/+$/, "") === GEMINI_ORIGIN) return link;
+  return `${base.replace(/\/+$/, "")}${url.pathname}${url.search}`;
+}
+
+/** Whether a URL is on the base URL's origin or Google's (the only places a key may go). */
+export function sameOrigin(link: string, base: string): boolean {
+  const origin = new URL(link).origin;
+  return origin === new URL(base).origin || origin === GEMINI_ORIGIN;
+}
+
 /** Veo clips are a few MB; anything far larger is not a clip. */
 const MAX_VIDEO_BYTES = 512 * 1024 * 1024;
 

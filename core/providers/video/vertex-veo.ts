@@ -5,6 +5,7 @@ import { ProviderError } from "../errors.ts";
 import { callGemini } from "../image/gemini.ts";
 import type { VideoProvider } from "../types.ts";
 import { fetchVideo, readVideosOperation, takeInlineVideo } from "./operation.ts";
+import { paidStart } from "./paid-start.ts";
 
 const NAME = "vertex-veo";
 const SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
@@ -40,8 +41,8 @@ export function vertexVeo(cfg: Config, authClient?: AuthClient): VideoProvider {
     model,
     offline: false,
     async start({ image, prompt, aspectRatio, durationSeconds, resolution }) {
-      // One attempt only: a retried start could be a second paid generation.
-      const op = await callGemini(cfg, () =>
+      // One attempt only (retryOptions above): a retried start could be a second paid generation.
+      const op = await paidStart(NAME, () =>
         ai.models.generateVideos({
           model,
           source: {
@@ -60,8 +61,13 @@ export function vertexVeo(cfg: Config, authClient?: AuthClient): VideoProvider {
           },
         }),
       );
-      if (!op.name)
-        throw new ProviderError(NAME, "invalid_output", "the start returned no operation name");
+      if (!op.name) {
+        throw new ProviderError(
+          NAME,
+          "uncertain",
+          "the start was accepted without an operation name; the video may have started",
+        );
+      }
       return op.name;
     },
     async check(name) {

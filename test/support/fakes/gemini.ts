@@ -68,6 +68,44 @@ export interface FakeGemini extends Fake {
   generateCalls(): Recorded[];
   /** Starts the fake accepted on any route (a paid generation each). */
   acceptedVideoStarts(): number;
+  /** Start requests that reached the fake on any route, accepted or not. */
+  videoStartRequests(): Recorded[];
+  /**
+   * Controlled interleavings: when set, a start (or a file download) that arrives calls
+   * `arrived` and is answered only once `release` resolves.
+   */
+  startGate?: Gate;
+  downloadGate?: Gate;
+}
+
+export interface Gate {
+  arrived: () => void;
+  release: Promise<void>;
+}
+
+/** A gate plus the promise of its first arrival, for tests that hold a request mid-flight. */
+export function gate(): { gate: Gate; arrived: Promise<void>; open: () => void } {
+  let arrived!: () => void;
+  let open!: () => void;
+  const arrival = new Promise<void>((r) => {
+    arrived = r;
+  });
+  const release = new Promise<void>((r) => {
+    open = r;
+  });
+  return { gate: { arrived, release }, arrived: arrival, open };
+}
+
+/** Where the real Gemini API's file links point; the backend must fetch them through its base. */
+export const GOOGLE_FILES = "https://generativelanguage.googleapis.com/v1beta/files";
+
+const START = /:predictLongRunning$|^\/v1beta\/interactions$/;
+const isStart = (r: Recorded) => r.method === "POST" && START.test(r.path.split("?")[0] as string);
+
+async function through(g: Gate | undefined) {
+  if (!g) return;
+  g.arrived();
+  await g.release;
 }
 
 /** Gemini API (v1beta, API-key mode) on 127.0.0.1. */
@@ -113,9 +151,7 @@ export async function startFakeGemini(apiKey = "test-google-key"): Promise<FakeG
           behaviour.outcome === "filtered"
             ? filtered
             : {
-                generatedSamples: [
-                  { video: { uri: `${fake.url}/v1beta/files/${id}:download?alt=media` } },
-                ],
+                generatedSamples: [{ video: { uri: `${GOOGLE_FILES}/${id}:download?alt=media` } }],
               },
       },
     };
@@ -141,8 +177,10 @@ export async function startFakeGemini(apiKey = "test-google-key"): Promise<FakeG
     return name;
   };
 
-  const fake = await startFake((req) => {
+  const fake = await startFake(async (req) => {
     const state = self as FakeGemini;
+    if (isStart(req)) await through(state.startGate);
+    if (/^\/v1beta\/files\//.test(req.path)) await through(state.downloadGate);
     // Google's OAuth token endpoint, for service-account credentials whose token_uri points here.
     if (req.path === "/token") {
       return {
@@ -186,7 +224,7 @@ export async function startFakeGemini(apiKey = "test-google-key"): Promise<FakeG
             : "invalid image";
         return { status: 200, body: { id, status: "failed", errors: [{ message }] } };
       }
-      const uri = `${fake.url}/v1beta/files/${id}:download?alt=media`;
+      const uri = `${GOOGLE_FILES}/${id}:download?alt=media`;
       return {
         status: 200,
         body: {
@@ -234,6 +272,7 @@ export async function startFakeGemini(apiKey = "test-google-key"): Promise<FakeG
     video: Buffer.alloc(0),
     generateCalls: () => fake.requests.filter((r) => r.path.includes(":generateContent")),
     acceptedVideoStarts: () => accepted,
+    videoStartRequests: () => fake.requests.filter(isStart),
   });
   return self;
 }

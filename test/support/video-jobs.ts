@@ -1,0 +1,157 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { SQSEvent } from "aws-lambda";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
+import { config, resetConfig } from "../../core/config.ts";
+import { storyboards } from "../../core/db/schema.ts";
+import { getJob } from "../../core/jobs/store.ts";
+import { TERMINAL } from "../../core/jobs/types.ts";
+import { processJob } from "../../core/jobs/worker.ts";
+import { stillToClip } from "../../core/media/clip.ts";
+import { createProviders, useProviders } from "../../core/providers/index.ts";
+import { renderCard } from "../../core/providers/offline/card.ts";
+import { writeLocalFile } from "../../core/storage/local.ts";
+import { type Emulators, startEmulators } from "../../functions/local/emulators.ts";
+import { testApi } from "./app.ts";
+import { type FakeGemini, startFakeGemini, VERTEX_TOKEN } from "./fakes/gemini.ts";
+
+export type VideoRoute = "gemini" | "vertex" | "interactions";
+
+/**
+ * The shot-video test bench: a fake Gemini/Vertex (real SDKs talk to it), the local DynamoDB and
+ * SQS emulators, and the API over an in-memory database. Registers its own hooks.
+ */
+export function videoJobBench() {
+  const bench = {} as {
+    gemini: FakeGemini;
+    emulators: Emulators;
+    api: Awaited<ReturnType<typeof testApi>>;
+  };
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    bench.gemini = await startFakeGemini();
+    const dir = await mkdtemp(join(tmpdir(), "veo-"));
+    const still = join(dir, "still.png");
+    await writeFile(
+      still,
+      renderCard({
+        width: 320,
+        height: 180,
+        title: "veo",
+        prompt: "",
+        label: "FAKE VEO",
+        seed: "v",
+      }),
+    );
+    await stillToClip(still, join(dir, "veo.mp4"), { width: 320, height: 180, seconds: 1 });
+    bench.gemini.video = await readFile(join(dir, "veo.mp4"));
+    Object.assign(process.env, {
+      GOOGLE_API_KEY: "test-google-key",
+      GEMINI_BASE_URL: bench.gemini.url,
+      VEO_MODEL: "veo-test",
+      PROVIDER_RETRIES: "0",
+      VIDEO_POLL_SECONDS: "1",
+    });
+    bench.emulators = await startEmulators();
+    useProviders(undefined);
+    bench.api = await testApi();
+  });
+  afterAll(async () => {
+    process.env = saved;
+    resetConfig();
+    useProviders(undefined);
+    await bench.emulators?.stop();
+    await bench.gemini?.stop();
+  });
+  beforeEach(() => {
+    bench.gemini.faults.length = 0;
+    bench.gemini.veo = { pendingChecks: 1, outcome: "video" };
+    bench.gemini.startGate = undefined;
+    bench.gemini.downloadGate = undefined;
+  });
+  return bench;
+}
+
+/** Switches the bench to one video route (env, config and providers). */
+export async function useVideoRoute(route: VideoRoute, fakeUrl: string): Promise<void> {
+  Object.assign(process.env, {
+    VIDEO_ROUTE: route,
+    VERTEX_PROJECT: route === "vertex" ? "film-project" : "",
+    VERTEX_LOCATION: "us-central1",
+    VERTEX_BASE_URL: fakeUrl,
+    VERTEX_VEO_MODEL: "veo-3.1-generate-001",
+  });
+  resetConfig();
+  useProviders(undefined);
+  if (route === "vertex") {
+    // A real OAuth2 client holding an access token, so no token exchange leaves the machine.
+    const { OAuth2Client } = await import("google-auth-library");
+    const auth = new OAuth2Client();
+    auth.setCredentials({ access_token: VERTEX_TOKEN, expiry_date: Date.now() + 3_600_000 });
+    const { vertexVeo } = await import("../../core/providers/video/vertex-veo.ts");
+    useProviders({ ...(await createProviders(config())), video: vertexVeo(config(), auth) });
+  }
+}
+
+type Api = Awaited<ReturnType<typeof testApi>>;
+
+/** A project with one storyboard that has a first frame; returns the storyboard id. */
+export async function storyboardWithFrame(api: Api): Promise<number> {
+  const projectId = (await api.call("POST", "/api/v1/projects", { name: "veo" })).body.id;
+  const frame = await writeLocalFile(
+    `test/frame-${projectId}.png`,
+    renderCard({ width: 64, height: 36, title: "f", prompt: "", label: "", seed: "f" }),
+  );
+  const [board] = await api.database.db
+    .insert(storyboards)
+    .values({ projectId, position: 0, frameImageUrl: frame })
+    .returning();
+  return board?.id as number;
+}
+
+export async function submitVideo(
+  api: Api,
+  boardId: number,
+  headers: Record<string, string> = {},
+  prompt = "slow pan",
+): Promise<string> {
+  const res = await api.call(
+    "POST",
+    `/api/v1/storyboards/${boardId}/generate-video`,
+    { shot_prompt: prompt },
+    headers,
+  );
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return res.body.job_id as string;
+}
+
+/** An SQS event carrying `n` copies of a job's message, as Lambda's event source builds it. */
+export const sqsEvent = (jobId: string, n = 1, seq?: number): SQSEvent => ({
+  Records: Array.from({ length: n }, (_, i) => ({
+    messageId: `m-${jobId}-${i}`,
+    receiptHandle: "r",
+    body: JSON.stringify({ job_id: jobId, ...(seq !== undefined ? { seq } : {}) }),
+    attributes: {
+      ApproximateReceiveCount: "1",
+      SentTimestamp: "0",
+      SenderId: "test",
+      ApproximateFirstReceiveTimestamp: "0",
+    },
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:storyboard-jobs",
+    awsRegion: "us-east-1",
+  })),
+});
+
+/** Runs job steps the way later deliveries would, until the job ends. */
+export async function runToEnd(jobId: string) {
+  for (let i = 0; i < 30; i++) {
+    const job = await getJob(jobId);
+    if (job && TERMINAL.has(job.status)) return job;
+    await processJob(jobId);
+  }
+  throw new Error(`job ${jobId} did not finish`);
+}
