@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { analyseAssetImages, generateAssetImage } from "../../core/asset-images.ts";
-import { API_PREFIX, defineRoute, lambdaHandler } from "./http.ts";
+import { defineRoute, lambdaHandler } from "./app.ts";
 import { AssetOut, errors, HttpUrl, idParam, json, jsonBody, toAsset } from "./schemas.ts";
+import { API_PREFIX } from "./types.ts";
 
 const tags = ["assets"];
 

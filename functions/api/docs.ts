@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
-import { defineRoute, lambdaHandler } from "./http.ts";
+import { defineRoute, lambdaHandler } from "./app.ts";
 
 /** The OpenAPI document covers the whole route table, which imports this module: load it late. */
 let documentCache: Promise<unknown> | undefined;

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { generateFrame, guideFrame } from "../../core/frames.ts";
-import { API_PREFIX, defineRoute, lambdaHandler } from "./http.ts";
+import { defineRoute, lambdaHandler } from "./app.ts";
 import { errors, HttpUrl, Id, idParam, json, jsonBody } from "./schemas.ts";
+import { API_PREFIX } from "./types.ts";
 
 const tags = ["storyboards"];
 const storyboardId = idParam("storyboard_id");

@@ -16,8 +16,9 @@ import type { Job } from "../../core/jobs/types.ts";
 import { requireLiveProject } from "../../core/projects.ts";
 import { estimateShotVideo } from "../../core/spend.ts";
 import { requireLiveStoryboard } from "../../core/storyboards.ts";
-import { API_PREFIX, defineRoute, lambdaHandler } from "./http.ts";
+import { defineRoute, lambdaHandler } from "./app.ts";
 import { errors, idParam, json, jsonBody, toAsset } from "./schemas.ts";
+import { API_PREFIX } from "./types.ts";
 
 const tags = ["jobs"];
 

@@ -1,4 +1,4 @@
-import { buildApp } from "./http.ts";
+import { buildApp } from "./app.ts";
 import { apiRoutes } from "./routes.ts";
 
 export function openApiDocument() {

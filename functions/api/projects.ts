@@ -7,7 +7,7 @@ import {
   softDeleteProject,
 } from "../../core/projects.ts";
 import { projectCosts } from "../../core/spend.ts";
-import { API_PREFIX, defineRoute, lambdaHandler } from "./http.ts";
+import { defineRoute, lambdaHandler } from "./app.ts";
 import {
   AssetOut,
   errors,
@@ -25,6 +25,7 @@ import {
   toProjectSummary,
   toStoryboard,
 } from "./schemas.ts";
+import { API_PREFIX } from "./types.ts";
 
 const tags = ["projects"];
 const projectId = idParam("project_id");

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { deletePrompt, listPrompts, listPromptsByStep, upsertPrompt } from "../../core/prompts.ts";
-import { API_PREFIX, defineRoute, lambdaHandler, requireAdmin } from "./http.ts";
+import { defineRoute, lambdaHandler } from "./app.ts";
+import { requireAdmin } from "./middleware/require-admin.ts";
 import {
   errors,
   idParam,
@@ -11,6 +12,7 @@ import {
   PromptOut,
   toPrompt,
 } from "./schemas.ts";
+import { API_PREFIX } from "./types.ts";
 
 const tags = ["prompts"];
 
@@ -49,7 +51,7 @@ export const routes = [
       method: "post",
       path: `${API_PREFIX}/prompts`,
       tags,
-      middleware: [requireAdmin] as const,
+      middleware: [requireAdmin()] as const,
       summary: "Create or replace the template (step, name)",
       request: jsonBody(PromptInput),
       responses: {
@@ -64,7 +66,7 @@ export const routes = [
       method: "delete",
       path: `${API_PREFIX}/prompts/{prompt_id}`,
       tags,
-      middleware: [requireAdmin] as const,
+      middleware: [requireAdmin()] as const,
       summary: "Delete a template",
       request: { params: idParam("prompt_id") },
       responses: { 200: json(Message, "Deleted"), ...errors(401, 403, 404, 422) },

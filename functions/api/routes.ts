@@ -2,12 +2,12 @@ import * as assetImages from "./asset-images.ts";
 import * as assets from "./assets.ts";
 import * as docs from "./docs.ts";
 import * as frames from "./frames.ts";
-import type { ApiRoute } from "./http.ts";
 import * as jobs from "./jobs.ts";
 import * as projects from "./projects.ts";
 import * as prompts from "./prompts.ts";
 import * as scripts from "./scripts.ts";
 import * as system from "./system.ts";
+import type { ApiRoute } from "./types.ts";
 import * as uploads from "./uploads.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { generateScript } from "../../core/scripts.ts";
 import { generateStoryboards } from "../../core/storyboards.ts";
-import { API_PREFIX, defineRoute, lambdaHandler } from "./http.ts";
+import { defineRoute, lambdaHandler } from "./app.ts";
 import {
   AssetOut,
   errors,
@@ -12,6 +12,7 @@ import {
   toAsset,
   toStoryboard,
 } from "./schemas.ts";
+import { API_PREFIX } from "./types.ts";
 
 const tags = ["generation"];
 const projectId = idParam("project_id");

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { config } from "../../core/config.ts";
 import { database } from "../../core/db/client.ts";
 import { log } from "../../core/log.ts";
-import { defineRoute, lambdaHandler } from "./http.ts";
+import { defineRoute, lambdaHandler } from "./app.ts";
 import { json } from "./schemas.ts";
 
 const Health = z

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { issueUploadToken } from "../../core/storage/uploads.ts";
-import { API_PREFIX, defineRoute, lambdaHandler } from "./http.ts";
+import { defineRoute, lambdaHandler } from "./app.ts";
 import { json } from "./schemas.ts";
+import { API_PREFIX } from "./types.ts";
 
 const UploadTokenOut = z
   .object({

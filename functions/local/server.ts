@@ -3,7 +3,7 @@ import { config, resetConfig } from "../../core/config.ts";
 import { database } from "../../core/db/client.ts";
 import { sweepStaleJobs } from "../../core/jobs/sweep.ts";
 import { log } from "../../core/log.ts";
-import { buildApp } from "../api/http.ts";
+import { buildApp } from "../api/app.ts";
 import { apiRoutes } from "../api/routes.ts";
 import { handler as worker } from "../worker.ts";
 import { type Emulators, startEmulators } from "./emulators.ts";

@@ -6,7 +6,7 @@ import { config } from "../../core/config.ts";
 import { AppError } from "../../core/errors.ts";
 import { filesDir } from "../../core/storage/local.ts";
 import { acceptLocalUpload } from "../../core/storage/uploads.ts";
-import { errorBody } from "../api/http.ts";
+import { errorBody } from "../api/middleware/errors.ts";
 
 /**
  * Local stand-ins for Qiniu: the form upload endpoint (same fields and token rules) and the public

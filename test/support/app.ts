@@ -1,6 +1,6 @@
 import { resetConfig } from "../../core/config.ts";
 import { type Database, migrate, openDatabase, useDatabase } from "../../core/db/client.ts";
-import { buildApp } from "../../functions/api/http.ts";
+import { buildApp } from "../../functions/api/app.ts";
 import { apiRoutes } from "../../functions/api/routes.ts";
 
 /** A migrated in-memory PGlite database, installed as the process-wide one. */

@@ -1,0 +1,23 @@
+import type { IncomingMessage } from "node:http";
+import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
+import type { LambdaContext, LambdaEvent } from "hono/aws-lambda";
+
+export const API_PREFIX = "/api/v1";
+
+/** One row of the route table: the OpenAPI route (method, path, schemas) and its handler. */
+export interface ApiRoute {
+  route: RouteConfig;
+  handler: RouteHandler<RouteConfig>;
+}
+
+/**
+ * What the runtime hands each request: API Gateway's event on Lambda, the socket's request on the
+ * local server, nothing under `app.request` in tests.
+ */
+export interface ApiBindings {
+  event?: LambdaEvent;
+  lambdaContext?: LambdaContext;
+  incoming?: IncomingMessage;
+}
+
+export type ApiEnv = { Bindings?: ApiBindings };
