@@ -62,9 +62,9 @@ const EnvSchema = z.object({
   OPENROUTER_API_KEY: optional,
   OPENROUTER_BASE_URL: z.string().optional().default("https://openrouter.ai/api/v1"),
   OPENROUTER_MODEL: z.string().optional().default("google/gemini-2.5-flash"),
-  /** Per provider call; below the API Lambda's 29 s so a slow provider is a clean 504. */
+  /** One deadline per provider operation, retries and JSON repair included; below the API Lambda's 29 s. */
   PROVIDER_TIMEOUT_MS: int(25_000, 1_000, 600_000),
-  /** Extra attempts on 408/429/5xx, with backoff, inside the timeout. */
+  /** Extra attempts on 408/429/5xx, with backoff, inside that deadline. */
   PROVIDER_RETRIES: int(2, 0, 5),
   FRAME_ASPECT_RATIO: z.enum(["16:9", "9:16", "1:1", "4:3", "3:4"]).optional().default("16:9"),
   AWS_REGION: z.string().optional().default("us-east-1"),

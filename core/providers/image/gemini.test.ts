@@ -145,6 +145,38 @@ describe("Gemini image adapter (real @google/genai)", () => {
     ]);
   });
 
+  it("reads a fenced description with trailing commas without asking again", async () => {
+    const text =
+      '```json\n{"name": "Orange cat", "description": "A small orange cat.", "tags": ["cat", "animal",],}\n```';
+    fakeServer().next.push({
+      candidates: [{ content: { parts: [{ text }] }, finishReason: "STOP" }],
+    });
+    const result = await adapter().describe({ bytes: reference, mimeType: "image/png" });
+    expect(result.value).toEqual({
+      name: "Orange cat",
+      description: "A small orange cat.",
+      tags: ["cat", "animal"],
+    });
+    expect(fakeServer().generateCalls()).toHaveLength(1);
+  });
+
+  it("answers 504 at the overall deadline when retries would run past it", async () => {
+    // Every attempt fails after 300 ms, then the SDK backs off ≥ 1 s: 6 attempts take > 10 s.
+    fakeServer().faults.push({
+      ...googleError(503, "UNAVAILABLE", "overloaded"),
+      delayMs: 300,
+      times: 10,
+    });
+    const started = Date.now();
+    const error = await generate({ PROVIDER_TIMEOUT_MS: "1000", PROVIDER_RETRIES: "5" }).catch(
+      (e) => e,
+    );
+    expect(error).toMatchObject({ status: 504, code: "provider_timeout" });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // The first attempt failed at 300 ms; the deadline fell inside the backoff before the second.
+    expect(fakeServer().generateCalls()).toHaveLength(1);
+  });
+
   it("refuses a non-JSON description", async () => {
     fakeServer().next.push({
       candidates: [{ content: { parts: [{ text: "a cat, I think" }] }, finishReason: "STOP" }],

@@ -2,6 +2,7 @@ import { ApiError, type GenerateContentResponse, GoogleGenAI, type Part } from "
 import { z } from "zod";
 import type { Config } from "../../config.ts";
 import { log } from "../../log.ts";
+import { withDeadline } from "../deadline.ts";
 import { failureOfStatus, isTimeout, ProviderError } from "../errors.ts";
 import { readJsonReply } from "../text/json-reply.ts";
 import type { AssetDraft, Generated, ImageFile, ImageProvider, Usage } from "../types.ts";
@@ -70,6 +71,15 @@ export async function callGemini<T>(cfg: Config, call: () => Promise<T>): Promis
   }
 }
 
+/**
+ * One image or vision call, its retries included, under one deadline (PROVIDER_TIMEOUT_MS). The
+ * SDK's backoff sleep does not watch the signal, but no request leaves once it has fired.
+ */
+const underDeadline = <T>(cfg: Config, call: (signal: AbortSignal) => Promise<T>) =>
+  withDeadline(NAME, cfg.PROVIDER_TIMEOUT_MS, (deadline) =>
+    callGemini(cfg, () => call(deadline.signal)),
+  );
+
 const usageOf = (res: GenerateContentResponse): Usage => ({
   input_tokens: res.usageMetadata?.promptTokenCount ?? 0,
   output_tokens: res.usageMetadata?.candidatesTokenCount ?? 0,
@@ -115,11 +125,15 @@ export function geminiImage(cfg: Config): ImageProvider {
     model,
     offline: false,
     async generate({ prompt, references, aspectRatio }): Promise<Generated<ImageFile>> {
-      const res = await callGemini(cfg, () =>
+      const res = await underDeadline(cfg, (signal) =>
         ai.models.generateContent({
           model,
           contents: [{ role: "user", parts: [{ text: prompt }, ...references.map(inline)] }],
-          config: { responseModalities: ["TEXT", "IMAGE"], imageConfig: { aspectRatio } },
+          config: {
+            responseModalities: ["TEXT", "IMAGE"],
+            imageConfig: { aspectRatio },
+            abortSignal: signal,
+          },
         }),
       );
       const blocked = refusal(res);
@@ -155,13 +169,14 @@ export function geminiImage(cfg: Config): ImageProvider {
     },
     async describe(file): Promise<Generated<AssetDraft>> {
       const visionModel = cfg.GEMINI_VISION_MODEL;
-      const res = await callGemini(cfg, () =>
+      const res = await underDeadline(cfg, (signal) =>
         ai.models.generateContent({
           model: visionModel,
           contents: [{ role: "user", parts: [{ text: DESCRIBE_PROMPT }, inline(file)] }],
           config: {
             responseMimeType: "application/json",
             responseJsonSchema: z.toJSONSchema(AssetDraftSchema),
+            abortSignal: signal,
           },
         }),
       );

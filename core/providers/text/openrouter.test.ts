@@ -135,6 +135,75 @@ describe("OpenRouter text adapter (real openai SDK)", () => {
     });
   });
 
+  it("repairs fenced JSON with trailing commas and comments locally: no second request", async () => {
+    fakeServer().next.push(
+      completion(
+        'Here you go:\n```json\n{\n  "full_script": "A cat gets lost in the forest.", // the story\n' +
+          '  "assets": [{"name": "Cat", "description": "Orange cat", "tags": ["animal",],},],\n}\n```\nEnjoy!',
+      ),
+    );
+    expect((await write()).value).toEqual(SCRIPT);
+    expect(fakeServer().requests).toHaveLength(1);
+  });
+
+  it("repairs JSON whose closing brackets are missing (the model stopped, not cut off) for free", async () => {
+    fakeServer().next.push(
+      completion(
+        '{"full_script": "A cat gets lost in the forest.", "assets": [{"name": "Cat", ' +
+          '"description": "Orange cat", "tags": ["animal"]}',
+      ),
+    );
+    expect((await write()).value).toEqual(SCRIPT);
+    expect(fakeServer().requests).toHaveLength(1);
+  });
+
+  it("spends exactly one repair request when the reply cannot be repaired into the schema", async () => {
+    fakeServer().next.push(
+      completion('{"full_script": "x", "assets": [{"name": "Cat",}]'),
+      completion(JSON.stringify(SCRIPT)),
+    );
+    expect((await write()).value).toEqual(SCRIPT);
+    expect(fakeServer().requests).toHaveLength(2);
+    expect(fakeServer().requests[1]?.json.messages.at(-1).content).toContain(
+      "assets.0.description",
+    );
+  });
+
+  it("answers 504 at the overall deadline when retries would run past it, and sends nothing after", async () => {
+    // Each attempt fails after 400 ms and may be retried at once: 6 attempts would take 2.4 s.
+    fakeServer().faults.push({
+      delayMs: 400,
+      status: 503,
+      body: { error: { code: 503, message: "overloaded" } },
+      headers: { "retry-after": "0" },
+      times: 10,
+    });
+    const started = Date.now();
+    const error = await write({ PROVIDER_TIMEOUT_MS: "1000", PROVIDER_RETRIES: "5" }).catch(
+      (e) => e,
+    );
+    const elapsed = Date.now() - started;
+    expect(error).toMatchObject({ status: 504, code: "provider_timeout" });
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+    expect(elapsed).toBeLessThan(2_000);
+    // Attempts at 0, ~400 and ~800 ms; the third is cut at the deadline.
+    expect(fakeServer().requests).toHaveLength(3);
+    // A retry that escaped the deadline would arrive within one attempt's 400 ms.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(fakeServer().requests).toHaveLength(3);
+  });
+
+  it("runs the paid repair round inside the same deadline", async () => {
+    // Each answer alone fits in the 1 s budget; the reply and its repair together do not.
+    fakeServer().faults.push({ delayMs: 600, times: 2 });
+    fakeServer().next.push(completion("Not JSON at all."), completion(JSON.stringify(SCRIPT)));
+    await expect(write({ PROVIDER_TIMEOUT_MS: "1000" })).rejects.toMatchObject({
+      status: 504,
+      code: "provider_timeout",
+    });
+    expect(fakeServer().requests).toHaveLength(2);
+  });
+
   it("plans storyboards from the wrapped array", async () => {
     const boards = [{ frame_prompt: "f", frame_asset_ids: [1], shot_prompt: "s" }];
     fakeServer().next.push(completion(JSON.stringify({ storyboards: boards })));

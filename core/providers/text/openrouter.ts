@@ -1,9 +1,10 @@
-import OpenAI, { APIConnectionTimeoutError, APIError } from "openai";
+import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { zodResponseFormat } from "openai/helpers/zod";
 import type { ChatCompletion, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { z } from "zod";
 import type { Config } from "../../config.ts";
 import { log } from "../../log.ts";
+import { type Deadline, withDeadline } from "../deadline.ts";
 import { failureOfStatus, ProviderError } from "../errors.ts";
 import type { Generated, TextProvider, Usage } from "../types.ts";
 import { readJsonReply } from "./json-reply.ts";
@@ -30,18 +31,23 @@ export function openRouterText(cfg: Config): TextProvider {
   async function complete(
     messages: ChatCompletionMessageParam[],
     format: ReturnType<typeof zodResponseFormat>,
+    deadline: Deadline,
   ) {
     let completion: ChatCompletion;
     try {
-      completion = await client.chat.completions.create({
-        model,
-        messages,
-        response_format: format,
-        // OpenRouter only routes to providers that honour response_format.
-        provider: { require_parameters: true },
-      } as Parameters<typeof client.chat.completions.create>[0] & { stream?: false });
+      completion = await client.chat.completions.create(
+        {
+          model,
+          messages,
+          response_format: format,
+          // OpenRouter only routes to providers that honour response_format.
+          provider: { require_parameters: true },
+        } as Parameters<typeof client.chat.completions.create>[0] & { stream?: false },
+        // Each attempt may use what is left; the signal also ends the SDK's backoff sleeps.
+        { signal: deadline.signal, timeout: deadline.remainingMs() },
+      );
     } catch (error) {
-      if (error instanceof APIConnectionTimeoutError) {
+      if (error instanceof APIConnectionTimeoutError || error instanceof APIUserAbortError) {
         throw new ProviderError(NAME, "timeout", `no answer within ${cfg.PROVIDER_TIMEOUT_MS} ms`);
       }
       if (error instanceof APIError) {
@@ -70,16 +76,27 @@ export function openRouterText(cfg: Config): TextProvider {
     };
   }
 
-  async function structured<T>(
+  /** The whole exchange, the repair round included, runs under one deadline. */
+  const structured = <T>(
     schema: z.ZodType<T>,
     name: string,
     messages: ChatCompletionMessageParam[],
+  ): Promise<Generated<T>> =>
+    withDeadline(NAME, cfg.PROVIDER_TIMEOUT_MS, (deadline) =>
+      exchange(schema, name, messages, deadline),
+    );
+
+  async function exchange<T>(
+    schema: z.ZodType<T>,
+    name: string,
+    messages: ChatCompletionMessageParam[],
+    deadline: Deadline,
   ): Promise<Generated<T>> {
     const format = zodResponseFormat(schema as never, name);
     const usage: Usage = { input_tokens: 0, output_tokens: 0 };
     let conversation = messages;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const reply = await complete(conversation, format);
+      const reply = await complete(conversation, format, deadline);
       usage.input_tokens += reply.usage?.prompt_tokens ?? 0;
       usage.output_tokens += reply.usage?.completion_tokens ?? 0;
       const parsed = readJsonReply(schema, reply.content, reply.truncated);
@@ -89,6 +106,7 @@ export function openRouterText(cfg: Config): TextProvider {
           model,
           schema: name,
           attempts: attempt + 1,
+          repaired_locally: parsed.repaired,
           ...usage,
         });
         return { value: parsed.value, provider: NAME, model, usage };
