@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { and, asc, eq, isNull } from "drizzle-orm";
@@ -8,8 +8,9 @@ import { composeClips } from "../media/compose.ts";
 import { probe } from "../media/ffmpeg.ts";
 import { requireLiveProject } from "../projects.ts";
 import { providers } from "../providers/index.ts";
-import { loadMedia } from "../storage/load-image.ts";
-import { JobFailure, type Outcome } from "./outcome.ts";
+import { downloadToFile } from "../storage/download.ts";
+import { JobFailure, type Outcome, type StepContext } from "./outcome.ts";
+import { type Report, throttledProgress } from "./progress.ts";
 import type { Job } from "./types.ts";
 
 export async function projectClips(projectId: number) {
@@ -24,8 +25,24 @@ export async function projectClips(projectId: number) {
   };
 }
 
-/** Final cut: every shot video in storyboard order, joined, stored, linked from the project. */
-export async function runFinalCut(job: Job): Promise<Outcome> {
+/** Largest clip fetched for the final cut; Veo clips are a few MB. */
+const MAX_CLIP_BYTES = 512 * 1024 * 1024;
+
+/** Where the progress bar stands at the end of each phase (100 is the worker's, on success). */
+const DOWNLOADED = 40;
+const COMPOSED = 90;
+const UPLOADED = 99;
+
+/**
+ * Final cut: every shot video in storyboard order, joined, stored, linked from the project.
+ * Clips and the output only ever live on disk (streamed down, handed to storage as a file), and
+ * progress is reported throughout so a long cut is not taken for a lost one by the sweeper.
+ */
+export async function runFinalCut(
+  job: Job,
+  report: Report,
+  step?: Pick<StepContext, "holdLease">,
+): Promise<Outcome> {
   await requireLiveProject(job.project_id);
   const { withVideo, skipped } = await projectClips(job.project_id);
   if (withVideo.length === 0) {
@@ -34,14 +51,28 @@ export async function runFinalCut(job: Job): Promise<Outcome> {
       message: `项目 ${job.project_id} 的分镜都没有生成视频`,
     });
   }
+  // A redelivered cut starts over, and so does its progress.
+  const progress = throttledProgress(report);
   const dir = await mkdtemp(join(tmpdir(), "final-cut-"));
   try {
     const paths: string[] = [];
     for (const [i, board] of withVideo.entries()) {
       const path = join(dir, `clip-${i}.mp4`);
-      await writeFile(path, (await loadMedia(board.shotVideoUrl as string, "video")).bytes);
+      const share = progress.phase(
+        (DOWNLOADED * i) / withVideo.length,
+        (DOWNLOADED * (i + 1)) / withVideo.length,
+      );
+      await downloadToFile(board.shotVideoUrl as string, path, {
+        accept: "video",
+        maxBytes: MAX_CLIP_BYTES,
+        onProgress: (received, total) => {
+          if (total) share(received / total);
+        },
+      });
+      share(1);
       paths.push(path);
     }
+    await progress.settle();
     // The first clip sets the frame; matching clips are then joined without re-encoding.
     const first = await probe(paths[0] as string);
     const [num = 24, den = 1] = first.video.frameRate.split("/").map(Number);
@@ -52,13 +83,23 @@ export async function runFinalCut(job: Job): Promise<Outcome> {
       out,
       { width: first.video.width, height: first.video.height, fps },
       dir,
+      progress.phase(DOWNLOADED, COMPOSED),
     );
+    progress.set(COMPOSED);
+    await progress.settle();
+    // Only the worker that still owns the step stores the cut and links it.
+    await step?.holdLease();
     const { storage } = await providers();
-    const url = await storage.put(
+    const uploaded = progress.phase(COMPOSED, UPLOADED);
+    const url = await storage.putFile(
       `projects/${job.project_id}/final/${job.job_id}.mp4`,
-      await readFile(out),
+      out,
       "video/mp4",
+      (sent, total) => uploaded(sent / (total || 1)),
     );
+    progress.set(UPLOADED);
+    await progress.settle();
+    await step?.holdLease();
     await (await db())
       .update(projects)
       .set({ videoUrl: url })
@@ -82,6 +123,8 @@ export async function runFinalCut(job: Job): Promise<Outcome> {
       },
     };
   } finally {
+    // No progress write may land after the job's final state; a failed one was thrown above.
+    await progress.settle().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderCard } from "../providers/offline/card.ts";
 import { stillToClip } from "./clip.ts";
 import { canStreamCopy, composeClips } from "./compose.ts";
-import { ffmpeg, probe } from "./ffmpeg.ts";
+import { type ClipInfo, ffmpeg, probe } from "./ffmpeg.ts";
 
 let dir: string;
 beforeAll(async () => {
@@ -75,9 +75,132 @@ describe("final cut", () => {
     expect(result.duration).toBeLessThan(3.4);
   });
 
+  it("fails with ffmpeg's own reason", async () => {
+    await expect(ffmpeg(["-i", join(dir, "missing.mp4"), join(dir, "never.mp4")])).rejects.toThrow(
+      /^ffmpeg failed: .*missing\.mp4/,
+    );
+  });
+
   it("refuses an empty clip list", async () => {
     await expect(
       composeClips([], join(dir, "none.mp4"), { width: 1, height: 1, fps: 1 }, dir),
     ).rejects.toThrow("no clips");
   });
 });
+
+/** A tiny real H.264/AAC clip (64x36, 24 fps, 1 s); `encoder` adds or overrides x264 settings. */
+async function tinyClip(name: string, encoder: string[] = [], filter?: string) {
+  const out = join(dir, `${name}.mp4`);
+  await ffmpeg([
+    ...["-f", "lavfi", "-i", "testsrc=size=64x36:rate=24"],
+    ...["-f", "lavfi", "-i", "sine=frequency=220:sample_rate=48000"],
+    ...["-t", "1", ...(filter ? ["-vf", filter, "-vsync", "vfr"] : [])],
+    ...["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p"],
+    ...encoder,
+    ...["-c:a", "aac", "-b:a", "96k", "-ac", "2", "-movflags", "+faststart", out],
+  ]);
+  return out;
+}
+
+/** The stream parameters the old check compared, to show a pair differs in nothing else. */
+const others = (c: ClipInfo, differing: string[]) => {
+  const { codec, width, height, pixFmt, baseFrameRate, timeBase, sar, profile, level, frameRate } =
+    c.video;
+  const all: Record<string, unknown> = {
+    codec,
+    width,
+    height,
+    pixFmt,
+    baseFrameRate,
+    timeBase,
+    sar,
+    profile,
+    level,
+    frameRate,
+    audio: c.audio,
+  };
+  for (const key of differing) delete all[key];
+  return all;
+};
+
+describe("stream-copy check", () => {
+  it("stream-copies tiny clips made with the same settings", async () => {
+    const paths = [await tinyClip("same-1"), await tinyClip("same-2")];
+    const result = await composeClips(
+      paths,
+      join(dir, "same.mp4"),
+      { width: 64, height: 36, fps: 24 },
+      dir,
+    );
+    expect(result.method).toBe("copy");
+    expect(result.duration).toBeGreaterThan(1.9);
+    expect(result.duration).toBeLessThan(2.2);
+  });
+
+  // Each pair differs in exactly the named parameters (yuv444p forces x264's High 4:4:4 profile).
+  it.each([
+    {
+      what: "H.264 profile",
+      a: ["-profile:v", "baseline"],
+      b: ["-profile:v", "high"],
+      differing: ["profile"],
+    },
+    { what: "H.264 level", a: ["-level", "3.1"], b: [], differing: ["level"] },
+    { what: "pixel format", a: ["-pix_fmt", "yuv444p"], b: [], differing: ["pixFmt", "profile"] },
+    { what: "time base", a: ["-video_track_timescale", "24000"], b: [], differing: ["timeBase"] },
+  ])(
+    "normalises and encodes clips that differ only in $what",
+    async ({ what, a, b, differing }) => {
+      const name = what.replaceAll(/\W/g, "-");
+      const paths = [await tinyClip(`${name}-a`, a), await tinyClip(`${name}-b`, b)];
+      await expectOneEncode(paths, differing, name);
+    },
+  );
+
+  it("compares the real frame rate (avg_frame_rate), not r_frame_rate", async () => {
+    // One frame dropped with its gap kept: r_frame_rate is still 24/1, the clip plays 23 fps.
+    const paths = [
+      await tinyClip("steady"),
+      await tinyClip("dropped", [], "select='not(eq(n\\,5))'"),
+    ];
+    const [steady, dropped] = await Promise.all(paths.map((p) => probe(p)));
+    expect(dropped?.video.baseFrameRate).toBe(steady?.video.baseFrameRate);
+    expect(dropped?.video.frameRate).toBe("23/1");
+    await expectOneEncode(paths, ["frameRate"], "dropped");
+  });
+});
+
+async function expectOneEncode(paths: string[], differing: string[], name: string) {
+  const [a, b] = (await Promise.all(paths.map((p) => probe(p)))) as [ClipInfo, ClipInfo];
+  expect(others(a, differing)).toEqual(others(b, differing));
+  for (const key of differing) {
+    expect(a.video[key as keyof ClipInfo["video"]]).not.toEqual(
+      b.video[key as keyof ClipInfo["video"]],
+    );
+  }
+  expect(canStreamCopy([a, b])).toBe(false);
+  const shares: number[] = [];
+  const result = await composeClips(
+    paths,
+    join(dir, `${name}-out.mp4`),
+    { width: 64, height: 36, fps: 24 },
+    dir,
+    (share) => shares.push(share),
+  );
+  // ffmpeg's -progress report, read while it encodes: rising shares of the output, up to all of it.
+  expect(shares.length).toBeGreaterThan(0);
+  expect(shares).toEqual([...shares].sort((x, y) => x - y));
+  expect(shares.at(-1)).toBeGreaterThan(0.9);
+  expect(shares.at(-1)).toBeLessThanOrEqual(1);
+  expect(result.method).toBe("encode");
+  expect(result.output.video).toMatchObject({
+    codec: "h264",
+    width: 64,
+    height: 36,
+    pixFmt: "yuv420p",
+    frameRate: "24/1",
+  });
+  expect(result.output.audio).toMatchObject({ sampleRate: 48000, channels: 2 });
+  expect(result.duration).toBeGreaterThan(1.9);
+  expect(result.duration).toBeLessThan(2.3);
+}

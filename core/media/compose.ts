@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type ClipInfo, ffmpeg, probe } from "./ffmpeg.ts";
+import { type ClipInfo, type FfmpegOptions, ffmpeg, probe } from "./ffmpeg.ts";
 
 export interface ComposeTarget {
   width: number;
@@ -16,10 +16,17 @@ export interface ComposeResult {
   output: ClipInfo;
 }
 
-/** Everything the concat demuxer needs to be identical for a stream copy to be valid. */
+/**
+ * Everything the concat demuxer needs to be identical for a stream copy to be valid. It keeps the
+ * first clip's codec parameters, so a later clip with another H.264 profile or level decodes
+ * wrongly or not at all; the frame rate is the real one (`avg_frame_rate`), since `r_frame_rate`
+ * is a guess that matches for clips that play at different rates.
+ */
 const signature = (c: ClipInfo) =>
   JSON.stringify([
     c.video.codec,
+    c.video.profile,
+    c.video.level,
     c.video.width,
     c.video.height,
     c.video.pixFmt,
@@ -32,23 +39,14 @@ const signature = (c: ClipInfo) =>
 export const canStreamCopy = (clips: ClipInfo[]) =>
   clips.length > 0 && clips.every((c) => signature(c) === signature(clips[0] as ClipInfo));
 
-async function concatCopy(paths: string[], out: string, workDir: string) {
+async function concatCopy(paths: string[], out: string, workDir: string, options: FfmpegOptions) {
   const list = join(workDir, "clips.txt");
   const quote = (p: string) => `'${p.replaceAll("'", "'\\''")}'`;
   await writeFile(list, paths.map((p) => `file ${quote(p)}`).join("\n"));
-  await ffmpeg([
-    "-f",
-    "concat",
-    "-safe",
-    "0",
-    "-i",
-    list,
-    "-c",
-    "copy",
-    "-movflags",
-    "+faststart",
-    out,
-  ]);
+  await ffmpeg(
+    ["-f", "concat", "-safe", "0", "-i", list, "-c", "copy", "-movflags", "+faststart", out],
+    options,
+  );
 }
 
 /** Scale+pad to the target, one frame rate, square pixels, yuv420p, stereo 48 kHz; silence where a clip has no audio. */
@@ -57,6 +55,7 @@ async function normaliseAndEncode(
   clips: ClipInfo[],
   out: string,
   t: ComposeTarget,
+  options: FfmpegOptions,
 ) {
   const inputs: string[] = [];
   const filters: string[] = [];
@@ -87,47 +86,55 @@ async function normaliseAndEncode(
     pairs.push(`[v${i}][a${i}]`);
   });
   filters.push(`${pairs.join("")}concat=n=${clips.length}:v=1:a=1[v][a]`);
-  await ffmpeg([
-    ...inputs,
-    "-filter_complex",
-    filters.join(";"),
-    "-map",
-    "[v]",
-    "-map",
-    "[a]",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "veryfast",
-    "-crf",
-    "20",
-    "-c:a",
-    "aac",
-    "-b:a",
-    "128k",
-    "-movflags",
-    "+faststart",
-    out,
-  ]);
+  await ffmpeg(
+    [
+      ...inputs,
+      "-filter_complex",
+      filters.join(";"),
+      "-map",
+      "[v]",
+      "-map",
+      "[a]",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "veryfast",
+      "-crf",
+      "20",
+      "-c:a",
+      "aac",
+      "-b:a",
+      "128k",
+      "-movflags",
+      "+faststart",
+      out,
+    ],
+    options,
+  );
 }
 
 /**
  * Joins clips in order. Matching clips are stream-copied (seconds, no quality loss); mismatched
  * ones are normalised and encoded once. The output's duration is verified against the inputs.
+ * `onProgress` gets the share of the output written so far, 0 to 1.
  */
 export async function composeClips(
   paths: string[],
   out: string,
   target: ComposeTarget,
   workDir: string,
+  onProgress?: (fraction: number) => void,
 ): Promise<ComposeResult> {
   if (paths.length === 0) throw new Error("no clips to compose");
   const clips = await Promise.all(paths.map((p) => probe(p)));
-  const method = canStreamCopy(clips) ? "copy" : "encode";
-  if (method === "copy") await concatCopy(paths, out, workDir);
-  else await normaliseAndEncode(paths, clips, out, target);
-  const output = await probe(out);
   const expected = clips.reduce((sum, c) => sum + c.duration, 0);
+  const options: FfmpegOptions = onProgress
+    ? { onProgress: (seconds) => onProgress(Math.min(1, seconds / (expected || 1))) }
+    : {};
+  const method = canStreamCopy(clips) ? "copy" : "encode";
+  if (method === "copy") await concatCopy(paths, out, workDir, options);
+  else await normaliseAndEncode(paths, clips, out, target, options);
+  const output = await probe(out);
   // Container rounding differs per clip; anything beyond this means frames were lost or doubled.
   if (Math.abs(output.duration - expected) > 0.25 + 0.1 * clips.length) {
     throw new Error(

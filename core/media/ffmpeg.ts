@@ -1,7 +1,8 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { createRequire } from "node:module";
 import { delimiter, join } from "node:path";
+import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -49,28 +50,61 @@ export function mediaTools(): { ffmpeg: string; ffprobe: string } {
   return cached;
 }
 
-/** Runs ffmpeg quietly; its stderr tail becomes the error message on failure. */
-export async function ffmpeg(args: string[]): Promise<void> {
-  try {
-    await run(mediaTools().ffmpeg, ["-hide_banner", "-loglevel", "error", "-y", ...args], {
-      maxBuffer: 16 * 1024 * 1024,
+export interface FfmpegOptions {
+  /** Called with how many seconds of output are written, from ffmpeg's `-progress` report. */
+  onProgress?: (outputSeconds: number) => void;
+}
+
+/** Keeps only the end of ffmpeg's stderr: the reason for a failure is in its last lines. */
+const STDERR_TAIL = 8192;
+
+/**
+ * Runs ffmpeg quietly; its stderr tail becomes the error message on failure. With `onProgress`,
+ * ffmpeg's machine-readable `-progress` report is read from stdout as it runs.
+ */
+export function ffmpeg(args: string[], options: FfmpegOptions = {}): Promise<void> {
+  const { onProgress } = options;
+  const progressArgs = onProgress ? ["-progress", "pipe:1", "-nostats"] : [];
+  const child = spawn(
+    mediaTools().ffmpeg,
+    ["-hide_banner", "-loglevel", "error", "-y", ...progressArgs, ...args],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (text: string) => {
+    stderr = (stderr + text).slice(-STDERR_TAIL);
+  });
+  if (onProgress) {
+    // `out_time_ms` is in microseconds too (an old ffmpeg misnomer); newer builds add `out_time_us`.
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const micros = /^out_time_(?:us|ms)=(\d+)$/.exec(line)?.[1];
+      if (micros) onProgress(Number(micros) / 1e6);
     });
-  } catch (error) {
-    const stderr = String((error as { stderr?: string }).stderr ?? "").trim();
-    throw new Error(
-      `ffmpeg failed: ${stderr.split("\n").slice(-3).join(" | ") || (error as Error).message}`,
-    );
-  }
+  } else child.stdout.resume();
+  return new Promise((resolve, reject) => {
+    child.once("error", (error) => reject(new Error(`ffmpeg failed: ${error.message}`)));
+    child.once("close", (code, signal) => {
+      if (code === 0) return resolve();
+      const tail = stderr.trim().split("\n").slice(-3).join(" | ");
+      reject(new Error(`ffmpeg failed: ${tail || `exit ${code ?? signal}`}`));
+    });
+  });
 }
 
 export interface ClipInfo {
   duration: number;
   video: {
     codec: string;
+    /** H.264 profile and level ("High", 31): clips joined by stream copy must share them. */
+    profile: string;
+    level: number;
     width: number;
     height: number;
     pixFmt: string;
+    /** Frames over duration (`avg_frame_rate`): what the clip really plays at. */
     frameRate: string;
+    /** ffprobe's guessed base rate (`r_frame_rate`); shown, never trusted for the concat check. */
+    baseFrameRate: string;
     timeBase: string;
     sar: string;
   };
@@ -81,10 +115,13 @@ export interface ClipInfo {
 interface ProbeStream {
   codec_type: string;
   codec_name: string;
+  profile?: string;
+  level?: number;
   width?: number;
   height?: number;
   pix_fmt?: string;
   r_frame_rate?: string;
+  avg_frame_rate?: string;
   time_base?: string;
   sample_aspect_ratio?: string;
   sample_rate?: string;
@@ -114,10 +151,13 @@ export async function probe(path: string): Promise<ClipInfo> {
     sizeBytes: Number(data.format.size ?? 0),
     video: {
       codec: v.codec_name,
+      profile: v.profile ?? "",
+      level: v.level ?? 0,
       width: v.width ?? 0,
       height: v.height ?? 0,
       pixFmt: v.pix_fmt ?? "",
-      frameRate: v.r_frame_rate ?? "",
+      frameRate: v.avg_frame_rate ?? "",
+      baseFrameRate: v.r_frame_rate ?? "",
       timeBase: v.time_base ?? "",
       sar: v.sample_aspect_ratio && v.sample_aspect_ratio !== "0:1" ? v.sample_aspect_ratio : "1:1",
     },

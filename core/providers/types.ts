@@ -74,6 +74,16 @@ export interface Storage {
   readonly name: string;
   /** Stores the bytes under `key` and returns their public URL. */
   put(key: string, bytes: Uint8Array, mimeType: string): Promise<string>;
+  /**
+   * Stores the file at `path` under `key`, streamed so it is never held whole in memory (videos),
+   * and returns its public URL. `onProgress` gets the bytes sent so far and the file's size.
+   */
+  putFile(
+    key: string,
+    path: string,
+    mimeType: string,
+    onProgress?: (sentBytes: number, totalBytes: number) => void,
+  ): Promise<string>;
 }
 
 export interface VideoRequest {

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { type Config, config } from "../config.ts";
 import { AppError } from "../errors.ts";
+import type { Storage } from "../providers/types.ts";
 
 /** Local storage stands in for Qiniu: files under `DATA_DIR/files`, served at `/files/…`. */
 export const LOCAL_BUCKET = "local";
@@ -60,11 +61,37 @@ export function resetLocalUploadSecret(): void {
   secret = undefined;
 }
 
+/**
+ * Copies a file into storage by the kernel, never through memory. It lands under a temporary
+ * name first, so the public URL never serves half a file.
+ */
+export async function copyLocalFile(
+  key: string,
+  source: string,
+  onProgress?: (sentBytes: number, totalBytes: number) => void,
+  cfg: Config = config(),
+) {
+  const path = localPath(key, cfg);
+  await mkdir(dirname(path), { recursive: true });
+  const partial = `${path}.${randomBytes(6).toString("hex")}.part`;
+  try {
+    await copyFile(source, partial);
+    await rename(partial, path);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+  const { size } = await stat(path);
+  onProgress?.(size, size);
+  return localFileUrl(key, cfg);
+}
+
 /** The Storage interface over local files, for running without Qiniu. */
-export function localStorage(cfg: Config = config()) {
+export function localStorage(cfg: Config = config()): Storage {
   return {
     name: "local",
-    put: (key: string, bytes: Uint8Array, _mimeType: string) => writeLocalFile(key, bytes, cfg),
+    put: (key, bytes) => writeLocalFile(key, bytes, cfg),
+    putFile: (key, path, _mimeType, onProgress) => copyLocalFile(key, path, onProgress, cfg),
   };
 }
 

@@ -1,3 +1,7 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import qiniu from "qiniu";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeQiniu, startFakeQiniu } from "../../test/support/fakes/qiniu.ts";
@@ -71,5 +75,59 @@ describe("Qiniu storage (real qiniu SDK)", () => {
     );
     expect(result.ok()).toBe(false);
     expect(result.resp.statusCode).toBe(403);
+  });
+});
+
+describe("Qiniu storage: files (real qiniu SDK, resumable upload v2)", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "qiniu-file-"));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("streams a file up in 4 MiB parts, never as one form body, and reports progress", async () => {
+    // Two parts: the SDK reads and sends one part at a time.
+    const bytes = randomBytes(4 * 1024 * 1024 + 100_000);
+    const path = join(dir, "final.mp4");
+    await writeFile(path, bytes);
+    const before = fake.requests.length;
+    const sent: [number, number][] = [];
+    const url = await storage().putFile("projects/1/final/j.mp4", path, "video/mp4", (n, total) =>
+      sent.push([n, total]),
+    );
+    expect(url).toBe("https://cdn.example.com/projects/1/final/j.mp4");
+    const stored = fake.files.get("projects/1/final/j.mp4");
+    expect(stored?.mimeType).toBe("video/mp4");
+    expect(stored?.bytes.equals(bytes)).toBe(true);
+    const object = `/buckets/films/objects/${qiniu.util.urlsafeBase64Encode("projects/1/final/j.mp4")}`;
+    const calls = fake.requests
+      .slice(before)
+      .map((r) => `${r.method} ${r.path.replace(/\/uploads\/[^/]+/, "/uploads/<id>")}`);
+    // init, two parts, complete; no form upload (POST /) holding the whole file.
+    expect(calls).toEqual([
+      `POST ${object}/uploads`,
+      `PUT ${object}/uploads/<id>/1`,
+      `PUT ${object}/uploads/<id>/2`,
+      `POST ${object}/uploads/<id>`,
+    ]);
+    expect(fake.requests.slice(before).map((r) => r.body.length)).toEqual([
+      0,
+      4 * 1024 * 1024,
+      100_000,
+      expect.any(Number),
+    ]);
+    expect(sent).toEqual([
+      [4 * 1024 * 1024, bytes.length],
+      [bytes.length, bytes.length],
+    ]);
+  });
+
+  it("reports a refused file upload as a typed error", async () => {
+    const path = join(dir, "small.mp4");
+    await writeFile(path, Buffer.from("clip"));
+    await expect(
+      storage("wrong-secret").putFile("projects/1/final/x.mp4", path, "video/mp4"),
+    ).rejects.toMatchObject({ code: "provider_auth_failed" });
+    expect(fake.files.has("projects/1/final/x.mp4")).toBe(false);
   });
 });

@@ -5,6 +5,12 @@ import type { Storage } from "../providers/types.ts";
 
 const NAME = "qiniu";
 
+/** What both uploaders resolve with (the SDK's ResponseWrapper; its resume typings omit `ok()`). */
+interface UploadResult {
+  data: unknown;
+  resp?: { statusCode?: number };
+}
+
 /**
  * Uploads to Qiniu through the `qiniu` SDK. The up host is always explicit: without a regions
  * provider the SDK first asks Qiniu's UC service which region the bucket is in, an extra call
@@ -36,37 +42,53 @@ export function qiniuStorage(cfg: Config): Storage {
     }),
   });
   const uploader = new qiniu.form_up.FormUploader(config);
+  // Files go up in parts: the form uploader buffers a whole file to compute its crc32.
+  const resumer = new qiniu.resume_up.ResumeUploader(config);
   const mac = new qiniu.auth.digest.Mac(QINIU_ACCESS_KEY, QINIU_SECRET_KEY);
   const domain = (
     /^https?:\/\//.test(QINIU_DOMAIN) ? QINIU_DOMAIN : `https://${QINIU_DOMAIN}`
   ).replace(/\/+$/, "");
+  // A token scoped to exactly this key, valid for one hour.
+  const tokenFor = (key: string) =>
+    new qiniu.rs.PutPolicy({ scope: `${QINIU_BUCKET_NAME}:${key}`, expires: 3600 }).uploadToken(
+      mac,
+    );
+
+  /** The SDK resolves on HTTP errors too: only a 2xx answer means stored. */
+  async function stored(key: string, upload: () => Promise<UploadResult>) {
+    let result: UploadResult;
+    try {
+      result = await upload();
+    } catch (error) {
+      throw new ProviderError(NAME, "unavailable", `upload failed: ${(error as Error).message}`);
+    }
+    const status = result.resp?.statusCode;
+    if (!status || Math.floor(status / 100) !== 2) {
+      const detail = (result.data as { error?: string } | undefined)?.error ?? `HTTP ${status}`;
+      throw new ProviderError(NAME, failureOfStatus(status), `upload of ${key} refused: ${detail}`);
+    }
+    return `${domain}/${encodeURI(key)}`;
+  }
 
   return {
     name: NAME,
-    async put(key, bytes, mimeType) {
-      // A token scoped to exactly this key, valid for one hour.
-      const token = new qiniu.rs.PutPolicy({
-        scope: `${QINIU_BUCKET_NAME}:${key}`,
-        expires: 3600,
-      }).uploadToken(mac);
-      const extra = new qiniu.form_up.PutExtra(key, {}, mimeType);
-      let result: Awaited<ReturnType<typeof uploader.put>>;
-      try {
-        result = await uploader.put(token, key, Buffer.from(bytes), extra);
-      } catch (error) {
-        throw new ProviderError(NAME, "unavailable", `upload failed: ${(error as Error).message}`);
-      }
-      // The SDK resolves on HTTP errors too.
-      if (!result.ok()) {
-        const status = result.resp?.statusCode;
-        const detail = (result.data as { error?: string } | undefined)?.error ?? `HTTP ${status}`;
-        throw new ProviderError(
-          NAME,
-          failureOfStatus(status),
-          `upload of ${key} refused: ${detail}`,
-        );
-      }
-      return `${domain}/${encodeURI(key)}`;
-    },
+    put: (key, bytes, mimeType) =>
+      stored(key, () =>
+        uploader.put(
+          tokenFor(key),
+          key,
+          Buffer.from(bytes),
+          new qiniu.form_up.PutExtra(key, {}, mimeType),
+        ),
+      ),
+    putFile: (key, path, mimeType, onProgress) =>
+      stored(key, () =>
+        resumer.putFile(
+          tokenFor(key),
+          key,
+          path,
+          qiniu.resume_up.PutExtra.create(key, {}, mimeType, undefined, onProgress),
+        ),
+      ),
   };
 }

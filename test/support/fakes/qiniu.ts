@@ -7,6 +7,7 @@ import {
   uploadKey,
   verifyUploadToken,
 } from "../../../core/storage/upload-token.ts";
+import { resumableUploads } from "./qiniu-resumable.ts";
 import { type Fake, type Reply, startFake } from "./server.ts";
 
 /** One accepted form upload, with every form field the client sent. */
@@ -54,12 +55,15 @@ function renderReturnBody(
 /**
  * Qiniu's form upload (`POST /`, multipart: token, key, x:*, file, crc32) with Qiniu's token
  * rules — signature and deadline (401), scope and MIME limit (403), `fsizeLimit` (413), crc32
- * (406), `insertOnly` (614) — and the bucket's public domain (`GET /<key>`) on the same port.
+ * (406), `insertOnly` (614) — resumable uploads v2 (`qiniu-resumable.ts`), and the bucket's
+ * public domain (`GET /<key>`) on the same port.
  */
 export async function startFakeQiniu(opts: FakeQiniuOptions): Promise<FakeQiniu> {
   const files = new Map<string, { bytes: Buffer; mimeType: string }>();
   const uploads: QiniuUpload[] = [];
+  const resumable = resumableUploads(opts, { files, uploads });
   const fake = await startFake(async (req) => {
+    if (req.path.startsWith("/buckets/")) return resumable(req);
     if (req.method === "GET" || req.method === "HEAD") {
       const file = files.get(decodeURIComponent(req.path.split("?")[0]?.slice(1) ?? ""));
       return file

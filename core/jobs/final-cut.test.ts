@@ -1,0 +1,145 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { memoryDatabase } from "../../test/support/app.ts";
+import { LOCAL_OWNER, withPrincipal } from "../auth.ts";
+import { config } from "../config.ts";
+import type { Database } from "../db/client.ts";
+import { projects, storyboards } from "../db/schema.ts";
+import { stillToClip } from "../media/clip.ts";
+import { probe } from "../media/ffmpeg.ts";
+import { createProviders, useProviders } from "../providers/index.ts";
+import { renderCard } from "../providers/offline/card.ts";
+import { localStorage, writeLocalFile } from "../storage/local.ts";
+import { runFinalCut } from "./final-cut.ts";
+import { LeaseLost } from "./outcome.ts";
+import type { Job } from "./types.ts";
+
+let database: Database;
+let dir: string;
+/** What storage was handed: a path on disk, and how large that file was at the time. */
+const handed: { key: string; path: string; size: number }[] = [];
+
+beforeAll(async () => {
+  database = await memoryDatabase();
+  dir = await mkdtemp(join(tmpdir(), "final-cut-test-"));
+  const local = localStorage();
+  useProviders({
+    ...(await createProviders(config())),
+    storage: {
+      name: "recording",
+      put: async () => {
+        throw new Error("the final cut must hand storage a file, never the video's bytes");
+      },
+      putFile: async (key, path, mimeType, onProgress) => {
+        handed.push({ key, path, size: (await stat(path)).size });
+        return local.putFile(key, path, mimeType, onProgress);
+      },
+    },
+  });
+});
+afterAll(async () => {
+  useProviders(undefined);
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A tiny real shot video (1 s), stored the way a finished shot-video job stores it. */
+async function storedClip(name: string, width: number, height: number) {
+  const still = join(dir, `${name}.png`);
+  await writeFile(
+    still,
+    renderCard({ width, height, title: name, prompt: "", label: "", seed: name }),
+  );
+  const clip = join(dir, `${name}.mp4`);
+  await stillToClip(still, clip, { width, height, seconds: 1 });
+  return writeLocalFile(`test/final-cut/${name}.mp4`, await readFile(clip));
+}
+
+async function projectWithClips(urls: string[]) {
+  const [project] = await database.db.insert(projects).values({ name: "cut" }).returning();
+  const projectId = project?.id as number;
+  await database.db
+    .insert(storyboards)
+    .values(urls.map((url, position) => ({ projectId, position, shotVideoUrl: url })));
+  return projectId;
+}
+
+const job = (projectId: number): Job => ({
+  job_id: `cut-${projectId}`,
+  type: "compose_video",
+  status: "running",
+  progress: 0,
+  project_id: projectId,
+  input: {},
+  attempts: 1,
+  created_at: new Date().toISOString(),
+  updated_at: new Date().toISOString(),
+  expires_at: 0,
+});
+
+describe("final cut job", () => {
+  it("reports rising progress through download, encode and upload, and hands storage a file", async () => {
+    const urls = [
+      await storedClip("wide", 64, 36),
+      await storedClip("other", 48, 36),
+      await storedClip("third", 64, 36),
+    ];
+    const projectId = await projectWithClips(urls);
+    const reported: number[] = [];
+    const outcome = await withPrincipal({ owner: LOCAL_OWNER, admin: false }, () =>
+      runFinalCut(job(projectId), async (progress) => {
+        reported.push(progress);
+      }),
+    );
+    expect(outcome).toMatchObject({ kind: "done", result: { method: "encode" } });
+    // Several writes, each higher than the last, the last one before the worker's 100.
+    expect(reported.length).toBeGreaterThanOrEqual(4);
+    expect(reported).toEqual([...new Set(reported)].sort((a, b) => a - b));
+    expect(reported.at(-1)).toBe(99);
+    expect(reported.some((p) => p <= 40)).toBe(true); // downloads
+    expect(reported.some((p) => p > 40 && p <= 90)).toBe(true); // the encode
+    expect(reported.some((p) => p > 90)).toBe(true); // the upload
+
+    // The output went to storage as a file on disk, and is what the project now links to.
+    expect(handed).toEqual([
+      {
+        key: `projects/${projectId}/final/cut-${projectId}.mp4`,
+        path: expect.stringMatching(/final\.mp4$/),
+        size: expect.any(Number),
+      },
+    ]);
+    const url = outcome.kind === "done" ? outcome.result.video_url : undefined;
+    const [project] = await database.db.select().from(projects).where(eq(projects.id, projectId));
+    expect(project?.videoUrl).toBe(url);
+    const stored = join(
+      config().DATA_DIR,
+      "files",
+      `projects/${projectId}/final/cut-${projectId}.mp4`,
+    );
+    const info = await probe(stored);
+    expect(info.sizeBytes).toBe(handed[0]?.size);
+    expect(info.video).toMatchObject({ width: 64, height: 36, frameRate: "24/1" });
+    expect(info.duration).toBeGreaterThan(2.8);
+    expect(info.duration).toBeLessThan(3.4);
+  });
+
+  it("stores and links nothing when the worker no longer owns the step", async () => {
+    const projectId = await projectWithClips([await storedClip("late", 64, 36)]);
+    const before = handed.length;
+    const lost = {
+      holdLease: async () => {
+        throw new LeaseLost("another worker took it");
+      },
+    };
+    await expect(
+      withPrincipal({ owner: LOCAL_OWNER, admin: false }, () =>
+        runFinalCut(job(projectId), async () => {}, lost),
+      ),
+    ).rejects.toBeInstanceOf(LeaseLost);
+    expect(handed.length).toBe(before);
+    const [project] = await database.db.select().from(projects).where(eq(projects.id, projectId));
+    expect(project?.videoUrl).toBeNull();
+  });
+});
