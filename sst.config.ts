@@ -14,8 +14,9 @@ export default $config({
     await import("./infra/secrets");
     const { jobQueue, jobsTable } = await import("./infra/jobs");
     await import("./infra/worker");
+    const { alerts } = await import("./infra/alarms");
     await import("./infra/migrations");
     const { api } = await import("./infra/api");
-    return { api: api.url, queue: jobQueue.url, table: jobsTable.name };
+    return { api: api.url, queue: jobQueue.url, table: jobsTable.name, alerts: alerts.arn };
   },
 });

@@ -1,6 +1,7 @@
+import { SWEEPER_TIMEOUT_SECONDS } from "../core/jobs/limits";
 import { LAMBDA_EXTERNALS } from "../scripts/bundle-externals";
 import { ffmpegLayer } from "./ffmpeg";
-import { jobQueue, jobsTable, WORKER_TIMEOUT_MINUTES } from "./jobs";
+import { deadLetters, jobQueue, jobsTable, WORKER_TIMEOUT_MINUTES } from "./jobs";
 import { allSecrets } from "./secrets";
 import { settings } from "./settings";
 
@@ -12,7 +13,7 @@ const common = {
 };
 
 /** One job step per message; sized for ffmpeg (memory, /tmp) and a provider download. */
-jobQueue.subscribe(
+export const worker = jobQueue.subscribe(
   {
     ...common,
     handler: "functions/worker.handler",
@@ -24,8 +25,31 @@ jobQueue.subscribe(
   { batch: { size: 1, partialResponses: true } },
 );
 
-/** Requeues jobs whose message was lost and fails those far past their deadline. */
+/**
+ * Fails the job of every dead-lettered message (`dead_lettered`). One conditional write per
+ * message: well inside the dead-letter queue's 30-second visibility timeout.
+ */
+export const deadLetterWorker = deadLetters.subscribe(
+  {
+    runtime: common.runtime,
+    environment: common.environment,
+    nodejs: common.nodejs,
+    handler: "functions/dead-letter.handler",
+    link: [jobsTable],
+    timeout: "20 seconds",
+  },
+  { batch: { size: 10, partialResponses: true } },
+);
+
+/**
+ * Requeues jobs whose message was lost and fails those far past their deadline. A run takes a
+ * bounded page of the oldest stale jobs (core/jobs/limits.ts), well inside its timeout.
+ */
 export const sweeper = new sst.aws.Cron("JobSweeper", {
   schedule: "rate(5 minutes)",
-  function: { ...common, handler: "functions/sweeper.handler", timeout: "1 minute" },
+  function: {
+    ...common,
+    handler: "functions/sweeper.handler",
+    timeout: `${SWEEPER_TIMEOUT_SECONDS} seconds`,
+  },
 });

@@ -1,6 +1,11 @@
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import {
+  MAX_RECEIVES,
+  SWEEP_BUDGET_SECONDS,
+  SWEEPER_TIMEOUT_SECONDS,
+} from "../core/jobs/limits.ts";
 import { routeManifest } from "../functions/api/routes.ts";
 import { bundleHandler } from "../scripts/bundle.ts";
 
@@ -10,6 +15,7 @@ const declared = JSON.parse(readFileSync("infra/routes.json", "utf8")) as typeof
 const OTHER_HANDLERS = [
   "functions/worker.handler",
   "functions/sweeper.handler",
+  "functions/dead-letter.handler",
   "functions/migrate.handler",
 ];
 
@@ -34,6 +40,37 @@ describe("infrastructure parity", () => {
     expect(jobs).toContain("visibilityTimeout: `${WORKER_TIMEOUT_MINUTES + 1} minutes`");
     expect(worker).toContain("timeout: `${WORKER_TIMEOUT_MINUTES} minutes`");
     expect(worker).toContain("partialResponses: true");
+  });
+
+  it("gives the sweeper a status index and a timeout that fits a bounded run", () => {
+    const jobs = readFileSync("infra/jobs.ts", "utf8");
+    const worker = readFileSync("infra/worker.ts", "utf8");
+    expect(jobs).toMatch(/\[STATUS_INDEX\]: \{\s*hashKey: "status",\s*rangeKey: "updated_at"/);
+    expect(worker).toContain('schedule: "rate(5 minutes)"');
+    expect(worker).toContain("timeout: `${SWEEPER_TIMEOUT_SECONDS} seconds`");
+    // Room for the requests in flight when the budget runs out; never overlapping the next run.
+    expect(SWEEPER_TIMEOUT_SECONDS - SWEEP_BUDGET_SECONDS).toBeGreaterThanOrEqual(15);
+    expect(SWEEPER_TIMEOUT_SECONDS).toBeLessThan(5 * 60);
+  });
+
+  it("dead-letters after MAX_RECEIVES deliveries, fails those jobs, and alarms to an SNS topic", () => {
+    const jobs = readFileSync("infra/jobs.ts", "utf8");
+    const worker = readFileSync("infra/worker.ts", "utf8");
+    const alarms = readFileSync("infra/alarms.ts", "utf8");
+    expect(MAX_RECEIVES).toBe(5);
+    expect(jobs).toContain("dlq: { queue: deadLetters.arn, retry: MAX_RECEIVES }");
+    expect(worker).toMatch(/deadLetters\.subscribe\([\s\S]*"functions\/dead-letter\.handler"/);
+    expect(readFileSync("sst.config.ts", "utf8")).toContain('await import("./infra/alarms")');
+    expect(alarms).toContain('new sst.aws.SnsTopic("Alerts")');
+    for (const metric of [
+      "ApproximateNumberOfMessagesVisible",
+      "NumberOfMessagesReceived",
+      "Errors",
+    ]) {
+      expect(alarms).toContain(`metricName: "${metric}"`);
+    }
+    expect(alarms).toMatch(/Worker:[\s\S]*DeadLetterWorker:[\s\S]*Sweeper:/);
+    expect(alarms).toContain("alarmActions: [alerts.arn]");
   });
 });
 
@@ -64,7 +101,15 @@ describe("Lambda bundles", () => {
     expect(frames.inputs.some((i) => i.includes("@google/genai"))).toBe(true);
     const worker = await bundleHandler("functions/worker.ts");
     expect(worker.inputs.some((i) => i.includes("core/media/compose.ts"))).toBe(true);
-    for (const bundle of [frames, worker, await bundleHandler("functions/migrate.ts")]) {
+    // The dead-letter subscriber only writes the job table.
+    const deadLetter = await bundleHandler("functions/dead-letter.ts");
+    expect(deadLetter.inputs.filter((input) => HEAVY.some((p) => p.test(input)))).toEqual([]);
+    for (const bundle of [
+      frames,
+      worker,
+      deadLetter,
+      await bundleHandler("functions/migrate.ts"),
+    ]) {
       expect(bundle.staticExternals).toEqual([]);
     }
   });

@@ -8,7 +8,8 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { config } from "../config.ts";
-import { type Job, type JobStatus, OWNER_INDEX, PROJECT_INDEX } from "./types.ts";
+import { SWEEP_PAGE } from "./limits.ts";
+import { type Job, type JobStatus, OWNER_INDEX, PROJECT_INDEX, STATUS_INDEX } from "./types.ts";
 
 export { PROJECT_INDEX };
 
@@ -113,9 +114,41 @@ export async function countActiveJobs(owner: string, type: Job["type"]): Promise
   }
 }
 
-/** Jobs not finished and untouched since `before` (a scan: the table only holds recent jobs). */
-export async function listStaleJobs(before: string): Promise<Job[]> {
-  const jobs: Job[] = [];
+/** What the sweep reads of a job: all that the status index projects. */
+export type StaleJob = Pick<Job, "job_id" | "status" | "created_at" | "updated_at">;
+
+const ACTIVE: JobStatus[] = ["queued", "running"];
+
+/**
+ * Up to `limit` queued and up to `limit` running jobs untouched since `before`, oldest first: one
+ * query per status on the status index, never a read of the whole table.
+ */
+export async function listStaleJobs(before: string, limit = SWEEP_PAGE): Promise<StaleJob[]> {
+  const stale: StaleJob[] = [];
+  try {
+    for (const status of ACTIVE) {
+      const res = await documents().send(
+        new QueryCommand({
+          TableName: table(),
+          IndexName: STATUS_INDEX,
+          KeyConditionExpression: "#status = :s AND updated_at < :before",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":s": status, ":before": before },
+          Limit: limit,
+        }),
+      );
+      stale.push(...((res.Items ?? []) as StaleJob[]));
+    }
+    return stale;
+  } catch (error) {
+    // A local table from before the status index (never the case in deployed stages).
+    if (!/specified index/.test((error as Error).message)) throw error;
+    return scanStaleJobs(before, limit);
+  }
+}
+
+async function scanStaleJobs(before: string, limit: number): Promise<StaleJob[]> {
+  const jobs: StaleJob[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const res = await documents().send(
@@ -127,10 +160,11 @@ export async function listStaleJobs(before: string): Promise<Job[]> {
         ExclusiveStartKey: start,
       }),
     );
-    jobs.push(...((res.Items ?? []) as Job[]));
+    jobs.push(...((res.Items ?? []) as StaleJob[]));
     start = res.LastEvaluatedKey;
   } while (start);
-  return jobs;
+  jobs.sort((a, b) => a.updated_at.localeCompare(b.updated_at));
+  return ACTIVE.flatMap((status) => jobs.filter((j) => j.status === status).slice(0, limit));
 }
 
 export interface Transition {

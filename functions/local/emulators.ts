@@ -11,7 +11,12 @@ import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { config, resetConfig } from "../../core/config.ts";
 import { resetJobQueue } from "../../core/jobs/queue.ts";
 import { resetJobStore } from "../../core/jobs/store.ts";
-import { OWNER_INDEX, PROJECT_INDEX } from "../../core/jobs/types.ts";
+import {
+  OWNER_INDEX,
+  PROJECT_INDEX,
+  STATUS_INDEX,
+  STATUS_INDEX_ATTRIBUTES,
+} from "../../core/jobs/types.ts";
 import { resetRateLimiter } from "../../core/rate-limit.ts";
 
 export interface Emulators {
@@ -37,12 +42,24 @@ const OWNER_GSI = {
   Projection: { ProjectionType: "ALL" as const },
 };
 
+const STATUS_GSI = {
+  IndexName: STATUS_INDEX,
+  KeySchema: [
+    { AttributeName: "status", KeyType: "HASH" as const },
+    { AttributeName: "updated_at", KeyType: "RANGE" as const },
+  ],
+  Projection: {
+    ProjectionType: "INCLUDE" as const,
+    NonKeyAttributes: STATUS_INDEX_ATTRIBUTES,
+  },
+};
+
 /**
- * The job table as infrastructure declares it: job_id key, project and owner indexes, TTL. A table
- * kept under DATA_DIR by an older version may lack the owner index (dynalite cannot add one);
- * the job store copes with that.
+ * The job table as infrastructure declares it: job_id key, project, owner and status indexes, TTL.
+ * A table kept under DATA_DIR by an older version may lack the owner or status index (dynalite
+ * cannot add one); the job store copes with that.
  */
-async function ensureTable(dynamo: DynamoDBClient, name: string) {
+export async function ensureJobTable(dynamo: DynamoDBClient, name: string) {
   try {
     await dynamo.send(new DescribeTableCommand({ TableName: name }));
     return;
@@ -58,6 +75,8 @@ async function ensureTable(dynamo: DynamoDBClient, name: string) {
         { AttributeName: "project_id", AttributeType: "N" },
         { AttributeName: "created_at", AttributeType: "S" },
         { AttributeName: "owner", AttributeType: "S" },
+        { AttributeName: "status", AttributeType: "S" },
+        { AttributeName: "updated_at", AttributeType: "S" },
       ],
       KeySchema: [{ AttributeName: "job_id", KeyType: "HASH" }],
       GlobalSecondaryIndexes: [
@@ -70,6 +89,7 @@ async function ensureTable(dynamo: DynamoDBClient, name: string) {
           Projection: { ProjectionType: "ALL" },
         },
         OWNER_GSI,
+        STATUS_GSI,
       ],
     }),
   );
@@ -116,7 +136,7 @@ export async function startEmulators(options: { persist?: boolean } = {}): Promi
     AWS_ENDPOINT_URL_SQS: sqsEndpoint,
   });
   const dynamo = new DynamoDBClient({ region: cfg.AWS_REGION });
-  await ensureTable(dynamo, cfg.JOBS_TABLE);
+  await ensureJobTable(dynamo, cfg.JOBS_TABLE);
   const sqs = new SQSClient({ region: cfg.AWS_REGION });
   const { QueueUrl } = await sqs.send(
     new CreateQueueCommand({

@@ -7,19 +7,27 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { config } from "../../core/config.ts";
+import { MAX_RECEIVES } from "../../core/jobs/limits.ts";
 import { log } from "../../core/log.ts";
+import { handler as deadLetterHandler } from "../dead-letter.ts";
+
+type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
 export interface PollerOptions {
   queueUrl: string;
-  handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+  handler: SqsHandler;
   /** Messages handled at once, each as its own event (Lambda would run them in parallel too). */
   concurrency?: number;
   visibilityTimeoutSeconds?: number;
   /** How soon a failed message comes back. */
   retryDelaySeconds?: number;
+  /** Deliveries of a message before it counts as dead-lettered (the queue's maxReceiveCount). */
+  maxReceives?: number;
+  /** Gets each message past `maxReceives`, as the dead-letter queue's subscriber does deployed. */
+  deadLetter?: SqsHandler;
 }
 
-function toRecord(m: Message, queueUrl: string): SQSRecord {
+function toRecord(m: Message, queueUrl: string, receiveCount: number): SQSRecord {
   const region = config().AWS_REGION;
   const [account = "000000000000", name = "queue"] = new URL(queueUrl).pathname
     .split("/")
@@ -29,7 +37,7 @@ function toRecord(m: Message, queueUrl: string): SQSRecord {
     receiptHandle: m.ReceiptHandle ?? "",
     body: m.Body ?? "",
     attributes: {
-      ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? "1",
+      ApproximateReceiveCount: String(receiveCount),
       SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
       SenderId: "local",
       ApproximateFirstReceiveTimestamp:
@@ -45,7 +53,10 @@ function toRecord(m: Message, queueUrl: string): SQSRecord {
 
 /**
  * What Lambda's SQS event source does, locally: long-poll the queue, hand the worker real
- * SQSEvents, delete what succeeded, and let failed messages come back after a short delay.
+ * SQSEvents, delete what succeeded, and let failed messages come back after a short delay. And
+ * what the queue's redrive policy does: a message delivered `maxReceives` times without success
+ * goes to the dead-letter handler instead of the worker. The poller counts deliveries itself:
+ * local-aws-sqs has redrive policies, but counts a visibility change as one more receive.
  */
 export function startPoller(options: PollerOptions): { stop(): Promise<void> } {
   const sqs = new SQSClient({ region: config().AWS_REGION });
@@ -55,17 +66,27 @@ export function startPoller(options: PollerOptions): { stop(): Promise<void> } {
     concurrency = 4,
     visibilityTimeoutSeconds = 300,
     retryDelaySeconds = 5,
+    maxReceives = MAX_RECEIVES,
+    deadLetter = deadLetterHandler,
   } = options;
   let running = true;
+  const receives = new Map<string, number>();
   const handleOne = async (message: Message) => {
-    const record = toRecord(message, queueUrl);
+    const id = message.MessageId ?? "";
+    const count = (receives.get(id) ?? 0) + 1;
+    receives.set(id, count);
+    const record = toRecord(message, queueUrl, count);
+    const deadLettered = count > maxReceives;
     let failed = true;
     try {
-      const { batchItemFailures } = await handler({ Records: [record] });
+      const { batchItemFailures } = await (deadLettered ? deadLetter : handler)({
+        Records: [record],
+      });
       failed = batchItemFailures.some((f) => f.itemIdentifier === record.messageId);
     } catch (error) {
-      log.error("worker threw", { error });
+      log.error(deadLettered ? "dead-letter handler threw" : "worker threw", { error });
     }
+    if (!failed) receives.delete(id);
     const settle = failed
       ? sqs.send(
           new ChangeMessageVisibilityCommand({
