@@ -130,7 +130,7 @@ describe("downloading to a file", () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it("applies the safe fetch's address rules: loopback, and redirects to metadata, are refused", async () => {
+  it("applies the safe fetch's URL rules: loopback and redirects to metadata are refused", async () => {
     const path = join(dir, "refused.mp4");
     const strict: DownloadOptions = { accept: "video", maxBytes: 1024, allowPrivate: false };
     await expect(downloadToFile(`${base}/clip.mp4`, path, strict)).rejects.toMatchObject({
@@ -141,6 +141,9 @@ describe("downloading to a file", () => {
       code: "url_not_allowed",
     });
     expect(seen).toEqual(["/to-metadata"]);
+    await expect(
+      downloadToFile("http://clip.invalid/a.mp4", path, video), // RFC 6761: never resolves
+    ).rejects.toMatchObject({ code: "url_unresolvable" });
     for (const url of ["file:///etc/passwd", "http://user:pw@example.com/a.mp4"]) {
       await expect(downloadToFile(url, path, video)).rejects.toMatchObject({
         code: "invalid_url",

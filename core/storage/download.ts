@@ -1,4 +1,3 @@
-import { lookup } from "node:dns/promises";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import http, { type IncomingMessage } from "node:http";
@@ -6,21 +5,20 @@ import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { config } from "../config.ts";
 import { AppError } from "../errors.ts";
-import { isPublicAddress } from "../net/address.ts";
-import type { SafeFetchOptions } from "../net/safe-fetch.ts";
 import { sniffType } from "../net/sniff.ts";
+import { allowedAddress, parseUserUrl, shown, type UrlPolicyOptions } from "../net/url-policy.ts";
 import { localKeyOf, localPath } from "./local.ts";
 
-export interface DownloadOptions
-  extends Pick<SafeFetchOptions, "maxRedirects" | "allowPrivate" | "resolve" | "isAllowedAddress"> {
+export interface DownloadOptions extends Omit<UrlPolicyOptions, "loc"> {
   /** What the bytes must be (sniffed from the first bytes, not taken from Content-Type). */
   accept: "image" | "video";
   /** Checked against Content-Length and against the bytes actually received. */
   maxBytes: number;
   /** For the whole download: DNS, every redirect and the body. Default 120 s. */
   timeoutMs?: number;
+  /** Default 5. */
+  maxRedirects?: number;
   /** Bytes written so far, and the total when the server said it. */
   onProgress?: (receivedBytes: number, totalBytes?: number) => void;
 }
@@ -33,9 +31,9 @@ export interface DownloadedFile {
 /**
  * Streams a file to `destination` without ever holding it whole in memory: one of our own stored
  * files is copied from local storage, any other URL is fetched under the same rules as
- * `safeFetch` (http(s) only, every resolved address checked and the connection pinned to it,
- * redirects re-checked, size and time bounded, the bytes must be what was asked for). On failure
- * nothing is left at `destination`.
+ * `safeFetch` (`core/net/url-policy.ts`: http(s) only, every resolved address checked; the
+ * connection pinned to it, redirects re-checked, size and time bounded, the bytes must be what was
+ * asked for). On failure nothing is left at `destination`.
  */
 export async function downloadToFile(
   url: string,
@@ -129,58 +127,10 @@ async function write(
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const ACCEPT = { image: "image/png, image/jpeg, image/webp, image/gif", video: "video/mp4" };
 
-/** Scheme, host and path only: query strings may carry signatures and tokens. */
-const shown = (url: URL) => `${url.protocol}//${url.host}${url.pathname}`;
-
-function parse(raw: string, what = "URL"): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new AppError(422, "invalid_url", `The ${what} is not a valid URL`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new AppError(422, "invalid_url", `The ${what} must be http or https`);
-  }
-  if (url.username || url.password) {
-    throw new AppError(422, "invalid_url", `The ${what} must not contain a user name or password`);
-  }
-  return url;
-}
-
-/** Every address the host resolves to must be allowed; the connection then goes to the first. */
-async function checkedAddress(url: URL, o: DownloadOptions, signal: AbortSignal) {
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  let addresses = [host];
-  if (!isIP(host)) {
-    const answer = o.resolve
-      ? o.resolve(host)
-      : lookup(host, { all: true }).then((all) => all.map((a) => a.address));
-    // DNS has no signal of its own.
-    const aborted = new Promise<never>((_, reject) => {
-      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-    });
-    aborted.catch(() => {});
-    try {
-      addresses = await Promise.race([answer, aborted]);
-    } catch (error) {
-      if (signal.aborted) throw error;
-      throw new AppError(502, "url_fetch_failed", `Could not resolve the host ${url.hostname}`);
-    }
-  }
-  const allowPrivate = o.allowPrivate ?? config().ALLOW_PRIVATE_URLS;
-  const allowed = o.isAllowedAddress ?? ((ip) => allowPrivate || isPublicAddress(ip));
-  if (addresses.length === 0 || !addresses.every((ip) => allowed(ip))) {
-    throw new AppError(
-      400,
-      "url_not_allowed",
-      `${url.hostname} resolves to a non-public address; only public http(s) URLs are fetched`,
-    );
-  }
-  return addresses[0] as string;
-}
-
-/** One HTTP exchange pinned to the checked address, with no pooled socket that could go elsewhere. */
+/**
+ * One HTTP exchange pinned to the checked address, with no pooled socket that could go elsewhere
+ * (as `safeFetch` sends it; that one reads the body into memory).
+ */
 function send(url: URL, address: string, accept: string, signal: AbortSignal) {
   const family = isIP(address);
   const pinned: LookupFunction = (_host, opts, callback) => {
@@ -203,11 +153,11 @@ function send(url: URL, address: string, accept: string, signal: AbortSignal) {
 
 async function fetchToFile(raw: string, destination: string, o: DownloadOptions) {
   const { timeoutMs = 120_000, maxRedirects = 5 } = o;
-  let url = parse(raw);
+  let url = parseUserUrl(raw);
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     for (let hop = 0; ; hop++) {
-      const res = await send(url, await checkedAddress(url, o, signal), ACCEPT[o.accept], signal);
+      const res = await send(url, await allowedAddress(url, o, signal), ACCEPT[o.accept], signal);
       const status = res.statusCode ?? 0;
       if (REDIRECTS.has(status) && res.headers.location) {
         res.destroy();
@@ -220,7 +170,7 @@ async function fetchToFile(raw: string, destination: string, o: DownloadOptions)
         } catch {
           throw new AppError(502, "url_fetch_failed", `${shown(url)} redirects to an invalid URL`);
         }
-        url = parse(next.href, `redirect target of ${shown(url)}`);
+        url = parseUserUrl(next.href, `redirect target of ${shown(url)}`);
         continue;
       }
       if (status < 200 || status >= 300) {
