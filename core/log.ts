@@ -26,9 +26,52 @@ export function currentLogContext(): LogContext {
   return context.getStore() ?? {};
 }
 
-/** Keys whose values never reach a log line, whatever the caller passes. */
-const SECRET_KEY =
-  /(authorization|api[-_]?key|secret|password|token|cookie|connection[-_]?string)/i;
+/**
+ * Field names whose values never reach a log line, matched whole (case, `-` and `_` ignored), so
+ * `apiKey`, `X-API-Key` and `DATABASE_URL` are hidden while `input_tokens` or `key_prefix` are not.
+ * Covers what this code and the SDKs it logs can carry: headers, credentials, connection strings.
+ */
+const SECRET_KEYS = new Set(
+  [
+    "authorization",
+    "proxy-authorization",
+    "api_key",
+    "x-api-key",
+    "x-goog-api-key",
+    "google_api_key",
+    "gemini_api_key",
+    "openrouter_api_key",
+    "token",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "session_token",
+    "upload_token",
+    "x-amz-security-token",
+    "secret",
+    "client_secret",
+    "secret_key",
+    "secret_access_key",
+    "qiniu_secret_key",
+    "password",
+    "passwd",
+    "cookie",
+    "set-cookie",
+    "connection_string",
+    "database_url",
+    "private_key",
+    "credentials",
+    "google_credentials_json",
+  ].map(normalizeKey),
+);
+
+function normalizeKey(key: string): string {
+  return key.toLowerCase().replace(/[-_]/g, "");
+}
+
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEYS.has(normalizeKey(key));
+}
 
 function redact(value: unknown, depth = 0): unknown {
   if (depth > 4 || value === null || typeof value !== "object") return value;
@@ -38,7 +81,7 @@ function redact(value: unknown, depth = 0): unknown {
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [
       k,
-      SECRET_KEY.test(k) ? "[redacted]" : redact(v, depth + 1),
+      isSecretKey(k) ? "[redacted]" : redact(v, depth + 1),
     ]),
   );
 }
