@@ -5,6 +5,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SYSTEM_PRINCIPAL, withPrincipal } from "../core/auth.ts";
 import { resetConfig } from "../core/config.ts";
 import { assets, projects, storyboards } from "../core/db/schema.ts";
 import { runAssetBatch } from "../core/jobs/asset-batch.ts";
@@ -120,7 +121,8 @@ async function main() {
   await rm(work, { recursive: true, force: true });
 }
 
-main().then(
+// Scripts act for the system: core queries outside a request match nothing otherwise.
+withPrincipal(SYSTEM_PRINCIPAL, main).then(
   () => process.exit(0),
   (error) => {
     console.error(error);

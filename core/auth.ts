@@ -10,10 +10,25 @@ export interface Principal {
   owner: string;
   admin: boolean;
   keyId?: number;
+  /** The worker, the sweeper and scripts: acts across owners on work the API already authorised. */
+  system?: true;
 }
 
 /** The owner of everything made without a key (local `npm start` with AUTH_REQUIRED=false). */
 export const LOCAL_OWNER = "local";
+
+/** Requests without a key when keys are optional: the local owner, with admin rights. */
+export const LOCAL_PRINCIPAL: Principal = Object.freeze({ owner: LOCAL_OWNER, admin: true });
+
+/**
+ * Who background work acts for. Core queries outside a request match nothing unless they run
+ * under a principal, so the worker, the sweeper and scripts name this one explicitly.
+ */
+export const SYSTEM_PRINCIPAL: Principal = Object.freeze({
+  owner: "(system)",
+  admin: true,
+  system: true,
+});
 
 const principals = new AsyncLocalStorage<Principal>();
 
@@ -22,11 +37,12 @@ export function withPrincipal<T>(principal: Principal, fn: () => T): T {
 }
 
 /**
- * The owner the current request acts for, or undefined outside any request: the worker and the
- * sweeper act for the system on jobs the API already authorised.
+ * The key owner the current request acts for; undefined for the system principal (which owns
+ * nothing itself: spend rows fall back to the project's owner) and outside any principal.
  */
 export function currentOwner(): string | undefined {
-  return principals.getStore()?.owner;
+  const principal = principals.getStore();
+  return principal?.system ? undefined : principal?.owner;
 }
 
 export function currentPrincipal(): Principal | undefined {

@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq, isNull, sql } from "drizzle-orm";
-import { currentOwner, LOCAL_OWNER } from "./auth.ts";
+import { and, asc, count, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { currentOwner, currentPrincipal, LOCAL_OWNER } from "./auth.ts";
 import { db } from "./db/client.ts";
 import { type Asset, type Project, projects, type Storyboard } from "./db/schema.ts";
 import { AppError } from "./errors.ts";
@@ -7,14 +7,15 @@ import { AppError } from "./errors.ts";
 export const projectNotFound = (id: number) => new AppError(404, "not_found", `项目 ${id} 不存在`);
 
 /**
- * Live projects the current request may see: not deleted, and owned by its key's owner. Every
+ * Live projects the current principal may see: not deleted, and owned by its key's owner. Every
  * path to a project, asset, storyboard or job goes through this, so another owner's rows are 404.
+ * Fails closed: outside any principal it matches nothing; the system principal sees every owner.
  */
-export function ownedLive() {
-  const owner = currentOwner();
-  return owner
-    ? and(isNull(projects.deletedAt), eq(projects.owner, owner))
-    : isNull(projects.deletedAt);
+export function ownedLive(): SQL {
+  const principal = currentPrincipal();
+  if (!principal) return sql`false`;
+  if (principal.system) return isNull(projects.deletedAt);
+  return and(isNull(projects.deletedAt), eq(projects.owner, principal.owner)) as SQL;
 }
 
 export interface Page<T> {
@@ -94,10 +95,6 @@ export async function requireLiveProject(id: number): Promise<Project> {
   return row;
 }
 
-/** Ids of the live projects the current request may see (assets live as long as their project). */
-export const liveProjectIds = () => {
-  const owner = currentOwner();
-  return owner
-    ? sql`(select ${projects.id} from ${projects} where ${projects.deletedAt} is null and ${projects.owner} = ${owner})`
-    : sql`(select ${projects.id} from ${projects} where ${projects.deletedAt} is null)`;
-};
+/** Ids of the live projects the current principal may see (assets live as long as their project). */
+export const liveProjectIds = () =>
+  sql`(select ${projects.id} from ${projects} where ${ownedLive()})`;

@@ -3,11 +3,16 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startNeonShim } from "../../test/support/neon-shim.ts";
 import { deleteAsset } from "../assets.ts";
+import { LOCAL_PRINCIPAL, withPrincipal } from "../auth.ts";
 import { resetConfig } from "../config.ts";
 import { createProject, getFullProject, listProjects, softDeleteProject } from "../projects.ts";
 import { listPromptsByStep, upsertPrompt } from "../prompts.ts";
 import { type Database, type DriverName, migrate, openDatabase, useDatabase } from "./client.ts";
 import { assets, projects, storyboards } from "./schema.ts";
+
+/** Core queries act for a principal; these act as the local owner, like `npm start` without a key. */
+const itAsLocal = (name: string, fn: () => Promise<void>) =>
+  it(name, () => withPrincipal(LOCAL_PRINCIPAL, fn));
 
 /** A fresh database on the shared test server, so suites never see each other's rows. */
 async function freshDatabase(name: string): Promise<string> {
@@ -81,7 +86,7 @@ describe.each(Object.keys(harnesses) as DriverName[])("data layer on %s", (drive
     expect(await listPromptsByStep("create_shots")).toHaveLength(1);
   });
 
-  it("round-trips arrays, unicode and JSON exactly", async () => {
+  itAsLocal("round-trips arrays, unicode and JSON exactly", async () => {
     const project = await createProject('小猫 "冒险", part 1');
     const tags = ["动物", "with, comma", 'quote "q"', "back\\slash", "{brace}", ""];
     const [asset] = await h.database.db
@@ -103,7 +108,7 @@ describe.each(Object.keys(harnesses) as DriverName[])("data layer on %s", (drive
     expect(full.project.createdAt).toBeInstanceOf(Date);
   });
 
-  it("reads a whole project in one round trip", async () => {
+  itAsLocal("reads a whole project in one round trip", async () => {
     const project = await createProject("one trip");
     await h.database.db.insert(assets).values([
       { projectId: project.id, name: "a" },
@@ -120,7 +125,7 @@ describe.each(Object.keys(harnesses) as DriverName[])("data layer on %s", (drive
     expect(full.storyboards.map((s) => s.position)).toEqual([0, 1]);
   });
 
-  it("pages and hides soft-deleted projects", async () => {
+  itAsLocal("pages and hides soft-deleted projects", async () => {
     const keep = await createProject("keep");
     const gone = await createProject("gone");
     await softDeleteProject(gone.id);
@@ -132,7 +137,7 @@ describe.each(Object.keys(harnesses) as DriverName[])("data layer on %s", (drive
     await expect(getFullProject(gone.id)).rejects.toMatchObject({ status: 404 });
   });
 
-  it("deletes an asset and unlinks it from storyboards in one atomic unit", async () => {
+  itAsLocal("deletes an asset and unlinks it from storyboards in one atomic unit", async () => {
     const project = await createProject("atomic");
     const [a, b] = await h.database.db
       .insert(assets)
@@ -155,7 +160,7 @@ describe.each(Object.keys(harnesses) as DriverName[])("data layer on %s", (drive
     await expect(deleteAsset(aId)).rejects.toMatchObject({ status: 404 });
   });
 
-  it("rolls the whole unit back when one statement fails", async () => {
+  itAsLocal("rolls the whole unit back when one statement fails", async () => {
     const project = await createProject("rollback");
     await expect(
       h.database.atomic((d) => [

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { SYSTEM_PRINCIPAL, withPrincipal } from "../auth.ts";
 import { log, withLogContext } from "../log.ts";
 import { runAssetBatch } from "./asset-batch.ts";
 import { runFinalCut } from "./final-cut.ts";
@@ -181,7 +182,12 @@ export async function onJobEnded(job: Job): Promise<void> {
  * Failing steps are retried with backoff and then fail the job with their typed error; only
  * infrastructure errors around that bookkeeping are thrown, so SQS delivers the message again.
  */
-export async function processJob(jobId: string, seq?: number): Promise<void> {
+export function processJob(jobId: string, seq?: number): Promise<void> {
+  // The API authorised the job; its step reads the project as the system, across owners.
+  return withPrincipal(SYSTEM_PRINCIPAL, () => runStep(jobId, seq));
+}
+
+async function runStep(jobId: string, seq?: number): Promise<void> {
   const taken = await takeStep(jobId, seq);
   if ("skip" in taken) {
     log.info("job message dropped", { reason: taken.skip });

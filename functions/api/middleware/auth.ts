@@ -1,5 +1,10 @@
 import type { MiddlewareHandler } from "hono";
-import { authenticate, LOCAL_OWNER, type Principal, withPrincipal } from "../../../core/auth.ts";
+import {
+  authenticate,
+  LOCAL_PRINCIPAL,
+  type Principal,
+  withPrincipal,
+} from "../../../core/auth.ts";
 import { config } from "../../../core/config.ts";
 import { AppError } from "../../../core/errors.ts";
 
@@ -27,7 +32,7 @@ async function principalOf(header: string | undefined): Promise<Principal> {
       undefined,
       challenge,
     );
-  return { owner: LOCAL_OWNER, admin: true };
+  return LOCAL_PRINCIPAL;
 }
 
 /**
