@@ -1,8 +1,11 @@
 /**
  * idea → script → asset images → storyboards → frames → shot videos → final cut, through the
- * HTTP API only. Uses DEMO_URL if given, else starts the local stack on a free port.
+ * HTTP API only. Uses DEMO_URL if given, else the local server running on DATA_DIR (`npm start`),
+ * else starts the local stack on a free port.
  */
 import { resolve } from "node:path";
+import { config } from "../core/config.ts";
+import { runningLocalServer } from "../core/db/local.ts";
 import { localKeyOf, localPath } from "../core/storage/local.ts";
 import { startLocalServer } from "../functions/local/server.ts";
 
@@ -13,12 +16,18 @@ const IDEA =
 // biome-ignore lint/suspicious/noExplicitAny: the demo reads the API's JSON loosely
 type Json = { [key: string]: any };
 
+const localDataDir = () => `${config().DATA_DIR}/pglite`;
+
 async function main() {
   process.env.LOG_LEVEL ??= "warn";
   process.env.OFFLINE_VIDEO_DELAY_MS ??= "2000";
   process.env.VIDEO_POLL_SECONDS ??= "1";
-  const server = process.env.DEMO_URL ? undefined : await startLocalServer(0);
-  const base = `${process.env.DEMO_URL ?? server?.url}/api/v1`;
+  // A local server already running on this DATA_DIR owns its database: use it, not a second stack.
+  const running = process.env.DEMO_URL ? undefined : await runningLocalServer(localDataDir());
+  if (running?.api) console.log(`Using the local server already running at ${running.api}`);
+  const target = process.env.DEMO_URL ?? running?.api;
+  const server = target ? undefined : await startLocalServer(0);
+  const base = `${target ?? server?.url}/api/v1`;
   const times: [string, number][] = [];
   const phase = async <T>(name: string, fn: () => Promise<T>) => {
     const started = performance.now();

@@ -1,7 +1,8 @@
 /**
  * API keys: `npm run keys -- create --owner <name> [--admin]`, `npm run keys -- list`,
  * `npm run keys -- revoke <key id>`. Uses the configured database (DATABASE_URL, else the local
- * PGlite). A new key is printed once, alone on the last line; only its hash is stored.
+ * PGlite: through `npm start` while it runs, else opened here; see core/db/local.ts). A new key is
+ * printed once, alone on the last line; only its hash is stored.
  */
 import { parseArgs } from "node:util";
 import { createApiKey, listApiKeys, revokeApiKey } from "../core/auth.ts";

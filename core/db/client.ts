@@ -5,6 +5,7 @@ import type { Logger } from "drizzle-orm/logger";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { type Config, config } from "../config.ts";
 import { log } from "../log.ts";
+import type { ShareOptions } from "./embedded.ts";
 import * as schema from "./schema.ts";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -19,6 +20,8 @@ export interface Database {
    */
   atomic<T extends readonly BatchItem<"pg">[]>(build: (db: Db) => T): Promise<BatchResponse<T>>;
   close(): Promise<void>;
+  /** Set when this process owns an embedded directory: tells other local processes about it. */
+  advertise?(fields: { api: string }): Promise<void>;
 }
 
 export interface DatabaseOptions {
@@ -28,6 +31,11 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Called with every SQL statement sent, e.g. to count round trips. */
   onQuery?: (sql: string) => void;
+  /**
+   * With `dataDir`: this process is the local server; it must own the directory and serves it to
+   * other local processes. Without it, a directory a local server owns is used through that server.
+   */
+  share?: ShareOptions;
 }
 
 export const MIGRATIONS_DIR =
@@ -87,10 +95,43 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
-  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
-  const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
-  const db = drizzle({ client, schema, logger }) as unknown as Db;
-  return { db, driver, ...transactional(db), close: () => client.close() };
+  if (!options.dataDir) {
+    const client = new PGlite();
+    const db = drizzle({ client, schema, logger }) as unknown as Db;
+    return { db, driver, ...transactional(db), close: () => client.close() };
+  }
+
+  // One process at a time may open a PGlite directory; see core/db/lock.ts.
+  const { reachEmbedded } = await import("./local.ts");
+  const reached = await reachEmbedded(options.dataDir, Boolean(options.share));
+  if ("url" in reached) return openDatabase({ ...options, driver: "pg", url: reached.url });
+  const { ownership } = reached;
+  let client: InstanceType<typeof PGlite> | undefined;
+  try {
+    await mkdir(options.dataDir, { recursive: true });
+    client = await PGlite.create(options.dataDir);
+    const opened = client;
+    const { shareEmbedded } = await import("./embedded.ts");
+    const db = drizzle({ client, schema, logger }) as unknown as Db;
+    const database: Database = { db, driver, ...transactional(db), close: () => opened.close() };
+    // Other processes are let in only once the schema is current.
+    if (options.share) await migrate(database);
+    const shared = options.share ? await shareEmbedded(opened, options.share) : undefined;
+    if (shared) await ownership.advertise({ database: shared.url });
+    return {
+      ...database,
+      advertise: (fields) => ownership.advertise(fields),
+      close: async () => {
+        await shared?.close();
+        await opened.close();
+        await ownership.release();
+      },
+    };
+  } catch (error) {
+    await client?.close().catch(() => {});
+    await ownership.release();
+    throw error;
+  }
 }
 
 /** Applies the committed drizzle migrations; safe to run on every start. */
@@ -110,6 +151,16 @@ export async function migrate(database: Database): Promise<void> {
 }
 
 let shared: Promise<Database> | undefined;
+let serving: ShareOptions | undefined;
+
+/**
+ * Makes this process the local server of its embedded database: it opens `DATA_DIR/pglite`
+ * itself and other local processes (keys, migrations, the demo) reach it through this one.
+ * Call before the first `database()`.
+ */
+export function serveEmbeddedDatabase(options: ShareOptions = {}): void {
+  serving = options;
+}
 
 /** The process-wide database from configuration, opened on first use. */
 export function database(): Promise<Database> {
@@ -120,9 +171,12 @@ export function database(): Promise<Database> {
       driver,
       url: cfg.DATABASE_URL,
       dataDir: driver === "pglite" ? `${cfg.DATA_DIR}/pglite` : undefined,
+      share: driver === "pglite" ? serving : undefined,
     });
-    // Locally the schema follows the code; deployed stages migrate through the migration function.
-    if (driver === "pglite" || process.env.MIGRATE_ON_START === "true") await migrate(database);
+    // Locally the schema follows the code (a local server migrated before sharing its database);
+    // deployed stages migrate through the migration function.
+    const embedded = database.driver === "pglite" && !serving;
+    if (embedded || process.env.MIGRATE_ON_START === "true") await migrate(database);
     return database;
   })();
   shared.catch(() => {

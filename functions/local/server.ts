@@ -1,6 +1,7 @@
 import { type ServerType, serve } from "@hono/node-server";
+import { forgetAuthCache } from "../../core/auth.ts";
 import { config, resetConfig } from "../../core/config.ts";
-import { database } from "../../core/db/client.ts";
+import { database, serveEmbeddedDatabase } from "../../core/db/client.ts";
 import { sweepStaleJobs } from "../../core/jobs/sweep.ts";
 import { log } from "../../core/log.ts";
 import { buildApp } from "../api/app.ts";
@@ -20,6 +21,10 @@ export interface LocalServer {
  * queue is configured, DynamoDB/SQS emulators with a poller feeding the worker.
  */
 export async function startLocalServer(port = config().PORT): Promise<LocalServer> {
+  // The embedded database is opened by this process only, and shared with other local commands
+  // (keys, demo); a key they revoke must stop working here at once, not after the cache expires.
+  serveEmbeddedDatabase({ afterClientTurn: forgetAuthCache });
+  await database(); // open and migrate before accepting traffic, so /health is honest
   let emulators: Emulators | undefined;
   if (!config().JOBS_QUEUE_URL) emulators = await startEmulators({ persist: true });
   const cfg = config();
@@ -28,7 +33,6 @@ export async function startLocalServer(port = config().PORT): Promise<LocalServe
   await sweepStaleJobs(0).catch((error) => log.warn("could not sweep old jobs", { error }));
   const sweeper = setInterval(() => void sweepStaleJobs().catch(() => {}), 60_000);
   sweeper.unref();
-  await database(); // open and migrate before accepting traffic, so /health is honest
   const app = buildApp(apiRoutes);
   mountLocalStorage(app);
   const server = await new Promise<ServerType>((resolve) => {
@@ -37,6 +41,7 @@ export async function startLocalServer(port = config().PORT): Promise<LocalServe
   const address = server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
   const url = `http://${cfg.HOST}:${actualPort}`;
+  await (await database()).advertise?.({ api: url });
   // Stored files are linked by absolute URL; with port 0 only now do we know it.
   if (!cfg.PUBLIC_BASE_URL && actualPort !== cfg.PORT) {
     process.env.PUBLIC_BASE_URL = url;
