@@ -30,8 +30,9 @@ function activeKeyFor(type: JobType, owner: string, scope: string, input: Record
 interface SubmitOptions {
   storyboardId?: number;
   idempotencyKey?: string;
-  /** Runs once the job is known to be new and before it is written, e.g. to take a cap slot. */
-  reserve?: (jobId: string) => Promise<() => Promise<void>>;
+  /** Runs once the job is known to be new and before it is written, e.g. to take a cap slot;
+   * returns fields for the job and how to give the reservation back if the job is not made. */
+  reserve?: (jobId: string) => Promise<{ set: Partial<Job>; release: () => Promise<void> }>;
 }
 
 async function submit(
@@ -65,7 +66,9 @@ async function submit(
   if (inFlight) return { job: inFlight, created: false };
   const existing = options.idempotencyKey ? await getJob(job.job_id) : undefined;
   if (existing) return { job: existing, created: false };
-  const release = (await options.reserve?.(job.job_id)) ?? (async () => {});
+  const reservation = await options.reserve?.(job.job_id);
+  Object.assign(job, reservation?.set);
+  const release = reservation?.release ?? (async () => {});
   const holder = await claimActive(key, job.job_id, expiresAt);
   if (holder !== job.job_id) {
     await release();
@@ -130,17 +133,17 @@ export async function submitShotVideo(
       // both pass; it is given back when the job ends (and cleared lazily if that was missed).
       reserve: async (jobId) => {
         const cap = config().MAX_ACTIVE_VIDEO_JOBS;
-        const slot = await reserveVideoSlot(owner, jobId, cap);
-        if (!slot.reserved) {
+        const { slot, active } = await reserveVideoSlot(owner, jobId, cap);
+        if (!slot) {
           throw new AppError(
             429,
             "too_many_video_jobs",
-            `${slot.active} shot videos are already queued or rendering (limit ${cap}); retry when one finishes`,
+            `${active} shot videos are already queued or rendering (limit ${cap}); retry when one finishes`,
             undefined,
             { "retry-after": "30" },
           );
         }
-        return () => releaseVideoSlots(owner, [jobId]);
+        return { set: { video_slot: slot }, release: () => releaseVideoSlots(owner, [slot]) };
       },
     },
   );

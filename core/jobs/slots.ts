@@ -86,57 +86,68 @@ export async function claimActive(
 
 const capKey = (owner: string) => `videos#${owner}`;
 
+/** A slot names its job and when it was taken: `<job id>@<epoch ms>`. */
+const slotOf = (jobId: string) => `${jobId}@${Date.now()}`;
+const parseSlot = (slot: string) => {
+  const at = slot.lastIndexOf("@");
+  return { jobId: slot.slice(0, at), takenAt: Number(slot.slice(at + 1)) };
+};
+
 /**
- * Adds `jobId` to the owner's active shot videos if fewer than `cap` are there. Ids of jobs that
- * have ended are cleared first when the set is full, so a lost release never blocks an owner.
+ * Adds a slot for `jobId` to the owner's active shot videos if fewer than `cap` are taken. When
+ * the set is full, slots of jobs that have ended (or were never created) are cleared first, so a
+ * lost release never blocks an owner. Returns the slot, to be stored on the job and given back.
  */
 export async function reserveVideoSlot(
   owner: string,
   jobId: string,
   cap: number,
-): Promise<{ reserved: boolean; active: number }> {
-  const add = () =>
-    documents().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { job_id: capKey(owner) },
-        UpdateExpression: "ADD active :id",
-        ConditionExpression: "attribute_not_exists(active) OR size(active) < :cap",
-        ExpressionAttributeValues: { ":id": new Set([jobId]), ":cap": cap },
-      }),
-    );
-  try {
-    await add();
-    return { reserved: true, active: 0 };
-  } catch (error) {
-    if (!isConflict(error)) throw error;
-  }
+): Promise<{ slot?: string; active: number }> {
+  const slot = slotOf(jobId);
+  const add = async () => {
+    try {
+      await documents().send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: { job_id: capKey(owner) },
+          UpdateExpression: "ADD active :slot",
+          ConditionExpression: "attribute_not_exists(active) OR size(active) < :cap",
+          ExpressionAttributeValues: { ":slot": new Set([slot]), ":cap": cap },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      return false;
+    }
+  };
+  if (await add()) return { slot, active: 0 };
   const res = await documents().send(
     new GetCommand({ TableName: table(), Key: { job_id: capKey(owner) }, ConsistentRead: true }),
   );
-  const ids = [...((res.Item?.active as Set<string> | undefined) ?? [])];
-  const jobs = await Promise.all(ids.map((id) => getJob(id)));
-  const ended = ids.filter((_, i) => !isActive(jobs[i]));
-  if (ended.length === 0) return { reserved: false, active: ids.length };
+  const slots = [...((res.Item?.active as Set<string> | undefined) ?? [])];
+  const jobs = await Promise.all(slots.map((s) => getJob(parseSlot(s).jobId)));
+  const ended = slots.filter((s, i) => {
+    const job = jobs[i];
+    // A job not written yet may be one being submitted right now: only an old one is gone.
+    if (!job) return Date.now() - parseSlot(s).takenAt > CREATING_MS;
+    return TERMINAL.has(job.status);
+  });
+  if (ended.length === 0) return { active: slots.length };
   await releaseVideoSlots(owner, ended);
-  try {
-    await add();
-    return { reserved: true, active: 0 };
-  } catch (error) {
-    if (!isConflict(error)) throw error;
-    return { reserved: false, active: ids.length - ended.length };
-  }
+  if (await add()) return { slot, active: 0 };
+  return { active: slots.length - ended.length };
 }
 
-/** Removes job ids from the owner's active shot videos (idempotent). */
-export async function releaseVideoSlots(owner: string, jobIds: string[]): Promise<void> {
-  if (jobIds.length === 0) return;
+/** Gives slots back (idempotent: a slot already cleared is simply not there). */
+export async function releaseVideoSlots(owner: string, slots: string[]): Promise<void> {
+  if (slots.length === 0) return;
   await documents().send(
     new UpdateCommand({
       TableName: table(),
       Key: { job_id: capKey(owner) },
-      UpdateExpression: "DELETE active :ids",
-      ExpressionAttributeValues: { ":ids": new Set(jobIds) },
+      UpdateExpression: "DELETE active :slots",
+      ExpressionAttributeValues: { ":slots": new Set(slots) },
     }),
   );
 }

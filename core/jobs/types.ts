@@ -60,6 +60,8 @@ export interface Job {
   /** The worker running the current step and until when it may (longer than any step). */
   lease_token?: string;
   lease_until?: string;
+  /** The shot-video cap slot this job holds while active (see slots.ts). */
+  video_slot?: string;
   /** Consecutive failed attempts of the current step and the latest error. */
   step_failures?: number;
   last_error?: StepError;

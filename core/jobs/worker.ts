@@ -168,8 +168,8 @@ async function failStep(job: Job, token: string, error: unknown): Promise<void> 
 
 /** Bookkeeping once a job has ended: its shot-video slot is free again. */
 export async function onJobEnded(job: Job): Promise<void> {
-  if (job.type === "generate_video" && job.owner) {
-    await releaseVideoSlots(job.owner, [job.job_id]).catch((error) =>
+  if (job.video_slot && job.owner) {
+    await releaseVideoSlots(job.owner, [job.video_slot]).catch((error) =>
       log.warn("could not release the video slot; it is cleared at the next submit", { error }),
     );
   }

@@ -66,6 +66,7 @@ export function videoJobBench() {
   });
   beforeEach(() => {
     bench.gemini.faults.length = 0;
+    bench.gemini.requests.length = 0;
     bench.gemini.veo = { pendingChecks: 1, outcome: "video" };
     bench.gemini.startGate = undefined;
     bench.gemini.downloadGate = undefined;

@@ -73,6 +73,19 @@ export function sameOrigin(link: string, base: string): boolean {
 /** Veo clips are a few MB; anything far larger is not a clip. */
 const MAX_VIDEO_BYTES = 512 * 1024 * 1024;
 
+/** The provider's own words from an error reply (Google's `error.message`, else the text). */
+async function reasonOf(res: Response): Promise<string> {
+  const text = (await res.text().catch(() => "")).slice(0, 2000);
+  if (!text) return "";
+  try {
+    const message = (JSON.parse(text) as { error?: { message?: string } }).error?.message;
+    if (message) return ` (${message})`;
+  } catch {
+    // Not JSON: the text itself is the reason.
+  }
+  return ` (${text.slice(0, 200)})`;
+}
+
 /** Streams a provider's finished video to a file, bounded in size, failures typed. */
 export async function fetchVideo(
   provider: string,
@@ -85,7 +98,7 @@ export async function fetchVideo(
     throw new ProviderError(
       provider,
       failureOfStatus(res.status),
-      `download failed: HTTP ${res.status}`,
+      `download failed: HTTP ${res.status}${await reasonOf(res)}`,
     );
   }
   let size = 0;
