@@ -7,7 +7,7 @@ import { type Asset, assets } from "./db/schema.ts";
 import { checkUserUrls } from "./net/user-url.ts";
 import { liveProjectIds, requireLiveProject } from "./projects.ts";
 import { providers } from "./providers/index.ts";
-import { recordSpend } from "./spend.ts";
+import { recordSpend, settleJobSpend } from "./spend.ts";
 import { extensionOf, loadImage } from "./storage/load-image.ts";
 
 /** The image model gets the asset as a reference sheet: one subject, plain background. */
@@ -21,8 +21,14 @@ export const assetImagePrompt = (asset: Pick<Asset, "name" | "description" | "ta
     .filter(Boolean)
     .join("\n");
 
-/** Draws one asset's reference image, stores it, and points the asset at it. */
-export async function generateAssetImage(assetId: number): Promise<Asset> {
+/**
+ * Draws one asset's reference image, stores it, and points the asset at it. Inside a job, the
+ * ledger row is the job's step for this asset, so a redelivered batch never adds a second one.
+ */
+export async function generateAssetImage(
+  assetId: number,
+  options: { jobId?: string } = {},
+): Promise<Asset> {
   const [asset] = await (await db())
     .select()
     .from(assets)
@@ -36,7 +42,19 @@ export async function generateAssetImage(assetId: number): Promise<Asset> {
     aspectRatio: "1:1",
     title: asset.name,
   });
-  await recordSpend(asset.projectId, "image", generated, { images: 1 });
+  if (options.jobId) {
+    await settleJobSpend({
+      jobId: options.jobId,
+      step: `asset_image:${asset.id}`,
+      projectId: asset.projectId,
+      kind: "image",
+      provider: generated.provider,
+      model: generated.model,
+      units: { ...generated.usage, images: 1 },
+    });
+  } else {
+    await recordSpend(asset.projectId, "image", generated, { images: 1 });
+  }
   const key = `projects/${asset.projectId}/assets/${randomUUID()}.${extensionOf(generated.value.mimeType)}`;
   const url = await storage.put(key, generated.value.bytes, generated.value.mimeType);
   const [row] = await (await db())

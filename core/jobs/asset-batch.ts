@@ -26,7 +26,7 @@ export async function runAssetBatch(
   let finished = 0;
   const outcomes = await mapLimit(todo, config().ASSET_IMAGE_CONCURRENCY, async (asset) => {
     try {
-      const drawn = await generateAssetImage(asset.id);
+      const drawn = await generateAssetImage(asset.id, { jobId: job.job_id });
       return { asset_id: asset.id, status: "succeeded", original_url: drawn.originalUrl };
     } catch (error) {
       return { asset_id: asset.id, status: "failed", error: jobErrorOf(error) };

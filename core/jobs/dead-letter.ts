@@ -1,6 +1,7 @@
 import type { SQSBatchResponse } from "aws-lambda";
 import { log, withLogContext } from "../log.ts";
 import { MAX_RECEIVES } from "./limits.ts";
+import { releaseSlotOf } from "./slots.ts";
 import { getJob, updateJob } from "./store.ts";
 import { type Job, TERMINAL } from "./types.ts";
 
@@ -58,6 +59,7 @@ export async function handleDeadLetters(
     try {
       await withLogContext({ jobId: message.jobId }, async () => {
         const failed = await failDeadLetteredJob(message.jobId, message.seq);
+        if (failed) await releaseSlotOf(failed);
         if (failed) log.error("job failed: its message was dead-lettered", { messageId });
         else log.warn("dead-lettered message for a job that had moved on", { messageId });
       });

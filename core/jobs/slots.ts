@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { log } from "../log.ts";
 import { documents, getJob, isConflict, table } from "./store.ts";
 import { type Job, TERMINAL } from "./types.ts";
 
@@ -149,5 +150,13 @@ export async function releaseVideoSlots(owner: string, slots: string[]): Promise
       UpdateExpression: "DELETE active :slots",
       ExpressionAttributeValues: { ":slots": new Set(slots) },
     }),
+  );
+}
+
+/** Once a job has ended, wherever it ended (worker, sweeper, dead letters): its slot is free. */
+export async function releaseSlotOf(job: Job): Promise<void> {
+  if (!job.video_slot || !job.owner) return;
+  await releaseVideoSlots(job.owner, [job.video_slot]).catch((error) =>
+    log.warn("could not release the video slot; it is cleared at the next submit", { error }),
   );
 }

@@ -2,6 +2,7 @@ import { config } from "../config.ts";
 import { log } from "../log.ts";
 import { STALE_AFTER_SECONDS, SWEEP_BUDGET_SECONDS, SWEEP_PAGE } from "./limits.ts";
 import { enqueueJob } from "./queue.ts";
+import { releaseSlotOf } from "./slots.ts";
 import { listStaleJobs, type StaleJob, updateJob } from "./store.ts";
 
 export interface SweepResult {
@@ -62,6 +63,7 @@ export async function settleStaleJobs(stale: StaleJob[], stopAt = Infinity): Pro
           },
         },
       });
+      if (failed) await releaseSlotOf(failed);
       result[failed ? "failed" : "skipped"]++;
       continue;
     }
@@ -75,7 +77,9 @@ export async function settleStaleJobs(stale: StaleJob[], stopAt = Infinity): Pro
       result.skipped++;
       continue;
     }
-    await enqueueJob(job.job_id);
+    // For the step the job is at: if its own message turns up after all, one of the two is
+    // dropped as a duplicate instead of both running.
+    await enqueueJob(job.job_id, 0, claimed.step_seq);
     result.requeued++;
   }
   return result;

@@ -13,7 +13,7 @@ import {
 } from "./outcome.ts";
 import { enqueueJob } from "./queue.ts";
 import { runShotVideo } from "./shot-video.ts";
-import { releaseVideoSlots } from "./slots.ts";
+import { releaseSlotOf } from "./slots.ts";
 import { getJob, type Transition, updateJob } from "./store.ts";
 import { type Job, type JobType, TERMINAL } from "./types.ts";
 
@@ -129,7 +129,7 @@ async function finishStep(job: Job, token: string, outcome: Outcome): Promise<vo
     }),
   );
   if (!done) throw new LeaseLost("the job moved on before its result was recorded");
-  await onJobEnded(done);
+  await releaseSlotOf(done);
   log.info("job succeeded", { type: job.type });
 }
 
@@ -163,16 +163,7 @@ async function failStep(job: Job, token: string, error: unknown): Promise<void> 
       remove: [...LEASE_FIELDS, "last_error"],
     }),
   );
-  if (failed) await onJobEnded(failed);
-}
-
-/** Bookkeeping once a job has ended: its shot-video slot is free again. */
-export async function onJobEnded(job: Job): Promise<void> {
-  if (job.video_slot && job.owner) {
-    await releaseVideoSlots(job.owner, [job.video_slot]).catch((error) =>
-      log.warn("could not release the video slot; it is cleared at the next submit", { error }),
-    );
-  }
+  if (failed) await releaseSlotOf(failed);
 }
 
 /**
