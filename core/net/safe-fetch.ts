@@ -1,7 +1,6 @@
-import http, { type IncomingMessage } from "node:http";
-import https from "node:https";
-import { isIP, type LookupFunction } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { AppError } from "../errors.ts";
+import { REDIRECTS, pinnedRequest as send } from "./pinned-request.ts";
 import { sniffType } from "./sniff.ts";
 import { allowedAddress, parseUserUrl, shown, type UrlPolicyOptions } from "./url-policy.ts";
 
@@ -26,39 +25,8 @@ export interface FetchedFile {
   finalUrl: string;
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
 /** HEIF/AVIF images are ISO-BMFF files too; their `ftyp` must not pass as an MP4 video. */
 const IMAGE_BRANDS = new Set(["avif", "avis", "heic", "heix", "heim", "heis", "mif1", "msf1"]);
-
-/** One HTTP exchange, connecting to exactly the checked address so DNS cannot change under us. */
-function send(
-  url: URL,
-  address: string,
-  accept: string,
-  signal: AbortSignal,
-): Promise<IncomingMessage> {
-  const family = isIP(address);
-  const pinned: LookupFunction = (_host, opts, callback) => {
-    if ((opts as { all?: boolean }).all) callback(null, [{ address, family }]);
-    else callback(null, address, family);
-  };
-  const client = url.protocol === "https:" ? https : http;
-  return new Promise((resolve, reject) => {
-    // The URL keeps the hostname for the Host header and TLS SNI; only the connect is pinned.
-    const req = client.request(url, {
-      lookup: pinned,
-      // No pooled keep-alive socket: one opened elsewhere for the same host:port could lead to
-      // an address this fetch never checked.
-      agent: false,
-      signal,
-      headers: { "user-agent": "StoryboardStudio/1.0", accept },
-    });
-    req.once("response", resolve);
-    req.once("error", reject);
-    req.end();
-  });
-}
 
 async function readCapped(res: IncomingMessage, maxBytes: number, url: URL): Promise<Uint8Array> {
   const tooLarge = () =>

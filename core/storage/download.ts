@@ -1,11 +1,9 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { rm, stat } from "node:fs/promises";
-import http, { type IncomingMessage } from "node:http";
-import https from "node:https";
-import { isIP, type LookupFunction } from "node:net";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "../errors.ts";
+import { REDIRECTS, pinnedRequest as send } from "../net/pinned-request.ts";
 import { sniffType } from "../net/sniff.ts";
 import { allowedAddress, parseUserUrl, shown, type UrlPolicyOptions } from "../net/url-policy.ts";
 import { localKeyOf, localPath } from "./local.ts";
@@ -124,32 +122,7 @@ async function write(
   return { sizeBytes: size, contentType: contentType as string };
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const ACCEPT = { image: "image/png, image/jpeg, image/webp, image/gif", video: "video/mp4" };
-
-/**
- * One HTTP exchange pinned to the checked address, with no pooled socket that could go elsewhere
- * (as `safeFetch` sends it; that one reads the body into memory).
- */
-function send(url: URL, address: string, accept: string, signal: AbortSignal) {
-  const family = isIP(address);
-  const pinned: LookupFunction = (_host, opts, callback) => {
-    if ((opts as { all?: boolean }).all) callback(null, [{ address, family }]);
-    else callback(null, address, family);
-  };
-  const client = url.protocol === "https:" ? https : http;
-  return new Promise<IncomingMessage>((resolve, reject) => {
-    const req = client.request(url, {
-      lookup: pinned,
-      agent: false,
-      signal,
-      headers: { "user-agent": "StoryboardStudio/1.0", accept },
-    });
-    req.once("response", resolve);
-    req.once("error", reject);
-    req.end();
-  });
-}
 
 async function fetchToFile(raw: string, destination: string, o: DownloadOptions) {
   const { timeoutMs = 120_000, maxRedirects = 5 } = o;
