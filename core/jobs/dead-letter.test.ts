@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { handler as deadLetterHandler } from "../../functions/dead-letter.ts";
 import { type Emulators, startEmulators } from "../../functions/local/emulators.ts";
 import { startPoller } from "../../functions/local/poller.ts";
+import { sqsEventOf } from "../../test/support/sqs.ts";
 import { config } from "../config.ts";
 import { MAX_RECEIVES } from "./limits.ts";
 import { createJob, getJob } from "./store.ts";
@@ -32,24 +33,8 @@ const job = (over: Partial<Job> = {}): Job => ({
 });
 
 /** A dead-letter queue's event, as Lambda hands it to the subscriber. */
-const deadLetters = (...bodies: unknown[]): SQSEvent => ({
-  Records: bodies.map((body, i) => ({
-    messageId: `dl-${i}`,
-    receiptHandle: "r",
-    body: typeof body === "string" ? body : JSON.stringify(body),
-    attributes: {
-      ApproximateReceiveCount: "1",
-      SentTimestamp: "0",
-      SenderId: "test",
-      ApproximateFirstReceiveTimestamp: "0",
-    },
-    messageAttributes: {},
-    md5OfBody: "",
-    eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:storyboard-job-dead-letters",
-    awsRegion: "us-east-1",
-  })),
-});
+const deadLetters = (...bodies: unknown[]): SQSEvent =>
+  sqsEventOf(bodies, "storyboard-job-dead-letters", "dl");
 
 describe("dead-lettered job messages", () => {
   it("fail their job as dead_lettered, with a message that says why and the last error", async () => {

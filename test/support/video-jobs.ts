@@ -15,6 +15,7 @@ import { writeLocalFile } from "../../core/storage/local.ts";
 import { type Emulators, startEmulators } from "../../functions/local/emulators.ts";
 import { testApi } from "./app.ts";
 import { type FakeGemini, startFakeGemini, VERTEX_TOKEN } from "./fakes/gemini.ts";
+import { sqsEventOf } from "./sqs.ts";
 
 export type VideoRoute = "gemini" | "vertex" | "interactions";
 
@@ -128,24 +129,12 @@ export async function submitVideo(
 }
 
 /** An SQS event carrying `n` copies of a job's message, as Lambda's event source builds it. */
-export const sqsEvent = (jobId: string, n = 1, seq?: number): SQSEvent => ({
-  Records: Array.from({ length: n }, (_, i) => ({
-    messageId: `m-${jobId}-${i}`,
-    receiptHandle: "r",
-    body: JSON.stringify({ job_id: jobId, ...(seq !== undefined ? { seq } : {}) }),
-    attributes: {
-      ApproximateReceiveCount: "1",
-      SentTimestamp: "0",
-      SenderId: "test",
-      ApproximateFirstReceiveTimestamp: "0",
-    },
-    messageAttributes: {},
-    md5OfBody: "",
-    eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:storyboard-jobs",
-    awsRegion: "us-east-1",
-  })),
-});
+export const sqsEvent = (jobId: string, n = 1, seq?: number): SQSEvent =>
+  sqsEventOf(
+    Array.from({ length: n }, () => ({ job_id: jobId, ...(seq !== undefined ? { seq } : {}) })),
+    "storyboard-jobs",
+    `m-${jobId}`,
+  );
 
 /** Runs job steps the way later deliveries would, until the job ends. */
 export async function runToEnd(jobId: string) {
