@@ -4,6 +4,7 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { db } from "./db/client.ts";
 import { apiKeys } from "./db/schema.ts";
 import { AppError } from "./errors.ts";
+import { LruCache } from "./lru.ts";
 
 /** Who a request acts for. Every project query made for it is scoped to `owner`. */
 export interface Principal {
@@ -87,26 +88,31 @@ export async function revokeApiKey(id: number): Promise<boolean> {
     .update(apiKeys)
     .set({ revokedAt: sql`now()` })
     .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id });
-  cache.clear();
+    .returning({ id: apiKeys.id, keyHash: apiKeys.keyHash });
+  // This process stops accepting it at once; other warm processes within CACHE_MS.
+  for (const row of rows) cache.delete(row.keyHash);
   return rows.length > 0;
 }
 
-/** Keys seen recently; a revoked key stops working within CACHE_MS on every warm Lambda. */
+/**
+ * Keys seen recently (unknown ones too, so a repeated bad key does not reach the database).
+ * Bounded, the least recently used going first, so a burst of new keys evicts only the coldest
+ * entries instead of wiping keys in use; a key revoked elsewhere stops working within CACHE_MS.
+ */
 const CACHE_MS = 60_000;
-const cache = new Map<string, { principal: Principal | undefined; until: number }>();
+const CACHE_ENTRIES = 10_000;
+const cache = new LruCache<string, Principal | undefined>(CACHE_ENTRIES, CACHE_MS);
 
 export async function authenticate(key: string): Promise<Principal | undefined> {
   const hash = hashKey(key);
   const hit = cache.get(hash);
-  if (hit && hit.until > Date.now()) return hit.principal;
+  if (hit) return hit.value;
   const [row] = await (await db())
     .select({ id: apiKeys.id, owner: apiKeys.owner, admin: apiKeys.admin })
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)));
   const principal = row ? { owner: row.owner, admin: row.admin, keyId: row.id } : undefined;
-  if (cache.size > 1000) cache.clear();
-  cache.set(hash, { principal, until: Date.now() + CACHE_MS });
+  cache.set(hash, principal);
   return principal;
 }
 

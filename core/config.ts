@@ -31,10 +31,14 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: int(1_048_576, 1024, 10_485_760),
   UPLOAD_MAX_BYTES: int(20_971_520, 1024, 1_073_741_824),
   ALLOW_PRIVATE_URLS: flag(false),
-  /** Requests per minute and API key, per class (see README); 0 turns a class's limit off. */
-  RATE_LIMIT_READ: int(300, 0, 100_000),
-  RATE_LIMIT_GENERATION: int(20, 0, 100_000),
-  RATE_LIMIT_VIDEO: int(10, 0, 100_000),
+  /** Requests per minute and API key, per class (derived in the README); 0 turns a class off. */
+  RATE_LIMIT_READ: int(1200, 0, 100_000),
+  RATE_LIMIT_GENERATION: int(60, 0, 100_000),
+  RATE_LIMIT_VIDEO: int(120, 0, 100_000),
+  /** Failed authentications per minute and source address; 0 turns the limit off. */
+  RATE_LIMIT_AUTH_FAILURES: int(30, 0, 100_000),
+  /** Also limit requests without a key in open local mode (owner "local"); off by default. */
+  RATE_LIMIT_LOCAL: flag(false),
   /** Estimated prices (USD) for the spend ledger, JSON; see core/spend.ts for the keys. */
   PRICES_JSON: optional,
   /** Shot videos one owner may have queued or rendering at once. */

@@ -34,6 +34,7 @@ export const settings: Record<string, string> = {
     "RATE_LIMIT_READ",
     "RATE_LIMIT_GENERATION",
     "RATE_LIMIT_VIDEO",
+    "RATE_LIMIT_AUTH_FAILURES",
     "OWNER_BUDGET_USD",
     "MAX_ACTIVE_VIDEO_JOBS",
     "PRICES_JSON",

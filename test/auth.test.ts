@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiKey, forgetAuthCache, revokeApiKey } from "../core/auth.ts";
+import { authenticate, createApiKey, forgetAuthCache, revokeApiKey } from "../core/auth.ts";
 import { assets, storyboards } from "../core/db/schema.ts";
 import { apiRoutes } from "../functions/api/routes.ts";
 import { type Emulators, startEmulators } from "../functions/local/emulators.ts";
@@ -15,6 +15,8 @@ const alice = { project: 0, asset: 0, storyboard: 0, job: "" };
 beforeAll(async () => {
   emulators = await startEmulators();
   process.env.AUTH_REQUIRED = "true";
+  // Every route is probed with bad keys from one address; test/rate-limit.test.ts limits them.
+  process.env.RATE_LIMIT_AUTH_FAILURES = "0";
   api = await testApi();
   keys.alice = (await createApiKey("alice")).key;
   keys.bob = (await createApiKey("bob")).key;
@@ -55,6 +57,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   delete process.env.AUTH_REQUIRED;
+  delete process.env.RATE_LIMIT_AUTH_FAILURES;
   await emulators?.stop();
 });
 
@@ -174,5 +177,31 @@ describe("prompt templates", () => {
     expect((await api.call("POST", "/api/v1/prompts", body, as(keys.admin))).status).toBe(200);
     const read = await api.call("GET", "/api/v1/prompts", undefined, as(keys.bob));
     expect(read.body.map((p: { name: string }) => p.name)).toContain("house");
+  });
+});
+
+describe("key lookup cache", () => {
+  const keyLookups = () => api.queries.filter((q) => /from "api_keys"/i.test(q)).length;
+
+  it("keeps a key in use cached while thousands of unknown keys pass through (LRU, not wiped)", async () => {
+    const { key } = await createApiKey("steady");
+    expect(await authenticate(key)).toMatchObject({ owner: "steady" });
+    for (let i = 0; i < 1500; i++) await authenticate(`sbk_unknown-${i}`);
+    const before = keyLookups();
+    expect(await authenticate(key)).toMatchObject({ owner: "steady" });
+    expect(keyLookups()).toBe(before);
+  });
+
+  it("stops a revoked key at once in this process, without forgetting the other keys", async () => {
+    const doomed = await createApiKey("doomed");
+    const kept = await createApiKey("kept");
+    for (const k of [doomed.key, kept.key])
+      expect((await api.call("GET", "/api/v1/projects", undefined, as(k))).status).toBe(200);
+    await revokeApiKey(doomed.id);
+    const before = keyLookups();
+    expect((await api.call("GET", "/api/v1/projects", undefined, as(doomed.key))).status).toBe(401);
+    expect((await api.call("GET", "/api/v1/projects", undefined, as(kept.key))).status).toBe(200);
+    // Only the revoked key was looked up again.
+    expect(keyLookups() - before).toBe(1);
   });
 });
