@@ -130,6 +130,7 @@ export const routes = [
         shot_video_url: job.result?.shot_video_url,
       }));
     },
+    { estimates: true },
   ),
   defineRoute(
     createRoute({
@@ -154,6 +155,7 @@ export const routes = [
         video_url: job.result?.video_url,
       }));
     },
+    { estimates: true },
   ),
   defineRoute(
     createRoute({

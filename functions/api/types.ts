@@ -5,9 +5,18 @@ import type { LambdaContext, LambdaEvent } from "hono/aws-lambda";
 export const API_PREFIX = "/api/v1";
 
 /** One row of the route table: the OpenAPI route (method, path, schemas) and its handler. */
-export interface ApiRoute {
+export interface ApiRoute extends RouteOptions {
   route: RouteConfig;
   handler: RouteHandler<RouteConfig>;
+}
+
+/** What a route declares beyond its OpenAPI definition. */
+export interface RouteOptions {
+  /**
+   * The route answers `?estimate=true` with a cost estimate and starts nothing, so the owner's
+   * budget does not stop it. Only routes that implement estimates set this.
+   */
+  estimates?: boolean;
 }
 
 /**

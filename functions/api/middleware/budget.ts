@@ -3,16 +3,22 @@ import { currentPrincipal } from "../../../core/auth.ts";
 import { rateClassOf } from "../../../core/rate-limit.ts";
 import { assertWithinBudget } from "../../../core/spend.ts";
 
-/** Paid work stops at the owner's budget (402); an estimate (?estimate=true) costs nothing. */
-export function budget(): MiddlewareHandler {
+export interface BudgetOptions {
+  /** The route implements `?estimate=true` (answers a cost and starts nothing). */
+  estimates?: boolean;
+}
+
+/**
+ * Paid work stops at the owner's budget (402) before any provider is called. Only a route that
+ * implements estimates lets `?estimate=true` through; on any other route the query string is
+ * just ignored and the budget still applies.
+ */
+export function budget(options: BudgetOptions = {}): MiddlewareHandler {
   return async (c, next) => {
     const principal = currentPrincipal();
-    if (
-      principal &&
-      rateClassOf(c.req.method, c.req.path) !== "read" &&
-      c.req.query("estimate") !== "true"
-    )
-      await assertWithinBudget(principal.owner);
+    const paid = rateClassOf(c.req.method, c.req.path) !== "read";
+    const estimate = options.estimates === true && c.req.query("estimate") === "true";
+    if (principal && paid && !estimate) await assertWithinBudget(principal.owner);
     await next();
   };
 }
