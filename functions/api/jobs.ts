@@ -4,14 +4,14 @@ import type { Context } from "hono";
 import { db } from "../../core/db/client.ts";
 import { assets } from "../../core/db/schema.ts";
 import { AppError } from "../../core/errors.ts";
+import { POLL_SECONDS, pollJob } from "../../core/jobs/read.ts";
 import {
-  jobNotFound,
   submitAssetBatch,
   submitFinalCut,
   submitShotVideo,
   waitForJob,
 } from "../../core/jobs/service.ts";
-import { getJob, listProjectJobs } from "../../core/jobs/store.ts";
+import { listProjectJobs } from "../../core/jobs/store.ts";
 import type { Job } from "../../core/jobs/types.ts";
 import { requireLiveProject } from "../../core/projects.ts";
 import { estimateShotVideo } from "../../core/spend.ts";
@@ -188,24 +188,39 @@ export const routes = [
       path: `${API_PREFIX}/jobs/{job_id}`,
       tags,
       summary: "A job's status, progress, result or typed error",
+      description: `Poll at the pace of the \`Retry-After\` hint (${POLL_SECONDS} s while the job is queued or running), or send \`Prefer: wait=N\` to hold the answer until the job ends or N seconds pass.`,
       request: {
         params: z.object({
-          job_id: z.uuid().openapi({ param: { name: "job_id", in: "path" } }),
+          job_id: z.string().openapi({
+            param: { name: "job_id", in: "path" },
+            description: "The id from the 202 answer; an unknown id, in any spelling, is a 404",
+          }),
+        }),
+        headers: z.object({
+          prefer: z.string().max(200).optional().openapi({
+            description: "wait=N (N ≤ 25): answer when the job ends, or after N seconds",
+          }),
         }),
       },
-      responses: { 200: json(JobOut, "The job"), ...errors(404, 422) },
+      responses: {
+        200: {
+          ...json(JobOut, "The job"),
+          headers: {
+            "Retry-After": {
+              description: `While the job is queued or running: seconds to wait before asking again (${POLL_SECONDS})`,
+              schema: { type: "integer" },
+            },
+          },
+        },
+        ...errors(404, 422),
+      },
     }),
     async (c) => {
-      const id = c.req.valid("param").job_id;
-      const job = await getJob(id);
-      // Another owner's job is as unknown as a missing one.
-      const visible =
-        job &&
-        (await requireLiveProject(job.project_id).then(
-          () => true,
-          () => false,
-        ));
-      if (!job || !visible) throw jobNotFound(id);
+      const { job, pending } = await pollJob(
+        c.req.valid("param").job_id,
+        preferredWait(c.req.valid("header").prefer),
+      );
+      if (pending) c.header("Retry-After", String(POLL_SECONDS));
       return c.json(toJob(job), 200);
     },
   ),

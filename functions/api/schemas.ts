@@ -1,16 +1,31 @@
 import { z } from "@hono/zod-openapi";
 import type { Asset, Project, Prompt, Storyboard } from "../../core/db/schema.ts";
 
-/** Postgres `integer` ids: anything outside 1..2^31-1 can never exist, so it is a 422, not a 404. */
+/** Postgres `integer` ids in bodies: outside 1..2^31-1 can never exist, so a 422, not a 404. */
 export const Id = z.coerce
   .number({ error: "must be a positive integer" })
   .int("must be a positive integer")
   .min(1, "must be a positive integer")
   .max(2_147_483_647, "is too large");
 
+const CANONICAL_DECIMAL = /^[1-9][0-9]*$/;
+
+/**
+ * Integer ids in paths are canonical decimals (`7`): `7.0`, `+7`, `1e1`, ` 7` or `07` are a 422,
+ * never read as 7 (so `DELETE /prompts/1.0` cannot delete prompt 1).
+ */
+export const PathId = z.preprocess(
+  (value) => (typeof value === "string" && CANONICAL_DECIMAL.test(value) ? Number(value) : value),
+  z
+    .number({ error: "must be a positive integer written in decimal digits, e.g. 7" })
+    .int("must be a positive integer")
+    .min(1, "must be a positive integer")
+    .max(2_147_483_647, "is too large"),
+);
+
 export const idParam = <K extends string>(name: K) =>
-  z.object({ [name]: Id.openapi({ param: { name, in: "path" }, example: 1 }) } as {
-    [P in K]: typeof Id;
+  z.object({ [name]: PathId.openapi({ param: { name, in: "path" }, example: 1 }) } as {
+    [P in K]: typeof PathId;
   });
 
 export const PAGE_MAX = 10_000;

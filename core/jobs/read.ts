@@ -1,0 +1,44 @@
+import { AppError } from "../errors.ts";
+import { requireLiveProject } from "../projects.ts";
+import { jobNotFound, waitForJob } from "./service.ts";
+import { getJob } from "./store.ts";
+import { type Job, TERMINAL } from "./types.ts";
+
+/** Seconds a client should wait before asking again about a job still queued or running. */
+export const POLL_SECONDS = 2;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The job, if the caller may see it. Ids are UUIDs, matched in any letter case; any other
+ * spelling, a missing job and another owner's job are all the same 404, without a store lookup
+ * for ids that cannot exist.
+ */
+export async function readVisibleJob(id: string): Promise<Job> {
+  const canonical = id.toLowerCase();
+  const job = UUID.test(canonical) ? await getJob(canonical) : undefined;
+  const visible =
+    job &&
+    (await requireLiveProject(job.project_id).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof AppError && error.status === 404) return false;
+        throw error;
+      },
+    ));
+  if (!job || !visible) throw jobNotFound(id.slice(0, 100));
+  return job;
+}
+
+/**
+ * For `GET /jobs/{id}`: the visible job, after waiting up to `waitSeconds` for it to end
+ * (`Prefer: wait=N`), and whether it is still going (then the client gets a poll hint).
+ */
+export async function pollJob(
+  id: string,
+  waitSeconds: number,
+): Promise<{ job: Job; pending: boolean }> {
+  let job = await readVisibleJob(id);
+  if (waitSeconds > 0 && !TERMINAL.has(job.status)) job = await waitForJob(job.job_id, waitSeconds);
+  return { job, pending: !TERMINAL.has(job.status) };
+}
