@@ -12,7 +12,7 @@ import {
   waitForJob,
 } from "../../core/jobs/service.ts";
 import { listProjectJobs } from "../../core/jobs/store.ts";
-import type { Job } from "../../core/jobs/types.ts";
+import { type Job, TERMINAL } from "../../core/jobs/types.ts";
 import { requireLiveProject } from "../../core/projects.ts";
 import { estimateShotVideo } from "../../core/spend.ts";
 import { requireLiveStoryboard } from "../../core/storyboards.ts";
@@ -34,6 +34,13 @@ export const JobOut = z
     error: z
       .object({ code: z.string(), message: z.string(), reasons: z.array(z.string()).optional() })
       .nullable(),
+    last_error: z
+      .object({ code: z.string(), message: z.string(), at: z.string(), attempt: z.number() })
+      .nullable()
+      .openapi({
+        description:
+          "While a failing step is retried: its latest error and attempt (the job fails after 5)",
+      }),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -48,6 +55,15 @@ export const toJob = (j: Job): z.infer<typeof JobOut> => ({
   storyboard_id: j.storyboard_id ?? null,
   result: j.result ?? null,
   error: j.status === "failed" ? (j.error ?? null) : null,
+  last_error:
+    j.last_error && !TERMINAL.has(j.status)
+      ? {
+          code: j.last_error.code,
+          message: j.last_error.message,
+          at: j.last_error.at,
+          attempt: j.last_error.attempt,
+        }
+      : null,
   created_at: j.created_at,
   updated_at: j.updated_at,
 });
