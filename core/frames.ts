@@ -81,7 +81,7 @@ export async function generateFrame(
     prompt: framePrompt,
     references,
     aspectRatio: config().FRAME_ASPECT_RATIO,
-    title: `Shot ${board.position + 1}`,
+    title: `Shot ${board.position}`,
   });
   const url = await storeFrame(board, generated);
   return saveFrame(board.id, {
@@ -114,7 +114,7 @@ export async function guideFrame(storyboardId: number, guideUrl: string): Promis
     prompt,
     references: [current, guide],
     aspectRatio: config().FRAME_ASPECT_RATIO,
-    title: `Shot ${board.position + 1} (guided)`,
+    title: `Shot ${board.position} (guided)`,
   });
   const url = await storeFrame(board, generated);
   return saveFrame(board.id, {

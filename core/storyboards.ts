@@ -68,9 +68,9 @@ export async function generateStoryboards(
     ...new Set(plan.value.flatMap((s) => s.frame_asset_ids.filter((id) => !known.has(id)))),
   ];
   if (dropped.length) log.warn("llm referenced unknown assets; dropped", { projectId, dropped });
-  const shots = plan.value.map((shot, position) => ({
+  const shots = plan.value.map((shot, index) => ({
     projectId,
-    position,
+    position: index + 1,
     framePrompt: shot.frame_prompt,
     frameAssetIds: [...new Set(shot.frame_asset_ids.filter((id) => known.has(id)))],
     shotPrompt: shot.shot_prompt,

@@ -35,9 +35,11 @@ describe("migration function", () => {
       "api_keys",
       "assets",
       "projects",
+      "prompt_versions",
       "prompts",
       "spend",
       "storyboards",
+      "versions",
     ]);
   });
 });

@@ -52,7 +52,7 @@ describe("offline pipeline through HTTP: idea → script → asset images → st
       expect(board.frame_asset_ids.every((id: number) => assetIds.has(id))).toBe(true);
     }
     expect(boards.body.map((b: { position: number }) => b.position)).toEqual(
-      boards.body.map((_: unknown, i: number) => i),
+      boards.body.map((_: unknown, i: number) => i + 1),
     );
 
     for (const board of boards.body) {

@@ -135,8 +135,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 /** Applies the committed drizzle migrations; safe to run on every start. */
-export async function migrate(database: Database): Promise<void> {
-  const migrationsFolder = MIGRATIONS_DIR;
+export async function migrate(
+  database: Database,
+  migrationsFolder = MIGRATIONS_DIR,
+): Promise<void> {
   const { db, driver } = database;
   if (driver === "neon") {
     const { migrate } = await import("drizzle-orm/neon-http/migrator");
