@@ -7,7 +7,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { routeManifest } from "../functions/api/routes.ts";
+import { routeManifest } from "../functions/api/manifest.ts";
 import { bundleHandler } from "../scripts/bundle.ts";
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { database, db } from "./db/client.ts";
-import { assets, storyboards } from "./db/schema.ts";
+import { type Asset, assets, storyboards } from "./db/schema.ts";
 import { AppError } from "./errors.ts";
 import { checkUserUrl } from "./net/user-url.ts";
 import { liveProjectIds } from "./projects.ts";
@@ -9,6 +9,15 @@ export const assetNotFound = (id: number) => new AppError(404, "not_found", `素
 
 const liveAsset = (id: number) =>
   and(eq(assets.id, id), inArray(assets.projectId, liveProjectIds()));
+
+/** A project's assets in creation order (what a finished asset-image batch answers with). */
+export async function projectAssets(projectId: number): Promise<Asset[]> {
+  return (await db())
+    .select()
+    .from(assets)
+    .where(eq(assets.projectId, projectId))
+    .orderBy(asc(assets.id));
+}
 
 /**
  * Points an asset at the user's own image. The asset is looked up first, so nobody can make the

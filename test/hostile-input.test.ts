@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assets, storyboards } from "../core/db/schema.ts";
-import { apiRoutes } from "../functions/api/routes.ts";
+import { apiRoutes } from "../functions/api/manifest.ts";
 import { type Emulators, startEmulators } from "../functions/local/emulators.ts";
 import { testApi } from "./support/app.ts";
 

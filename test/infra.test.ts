@@ -6,7 +6,7 @@ import {
   SWEEP_BUDGET_SECONDS,
   SWEEPER_TIMEOUT_SECONDS,
 } from "../core/jobs/limits.ts";
-import { routeManifest } from "../functions/api/routes.ts";
+import { routeManifest } from "../functions/api/manifest.ts";
 import { bundleHandler } from "../scripts/bundle.ts";
 
 const declared = JSON.parse(readFileSync("infra/routes.json", "utf8")) as typeof routeManifest;
@@ -97,7 +97,7 @@ describe("Lambda bundles", () => {
   );
 
   it("bundles the generation and worker handlers with what they need", async () => {
-    const frames = await bundleHandler("functions/api/frames.ts");
+    const frames = await bundleHandler("functions/api/storyboards.ts");
     expect(frames.inputs.some((i) => i.includes("@google/genai"))).toBe(true);
     const worker = await bundleHandler("functions/worker.ts");
     expect(worker.inputs.some((i) => i.includes("core/media/compose.ts"))).toBe(true);

@@ -9,7 +9,7 @@ import { projectClips } from "./final-cut.ts";
 import { enqueueJob } from "./queue.ts";
 import { activeJobFor, claimActive, releaseVideoSlots, reserveVideoSlot } from "./slots.ts";
 import { createJob, getJob, updateJob } from "./store.ts";
-import { type Job, type JobType, TERMINAL } from "./types.ts";
+import type { Job, JobType } from "./types.ts";
 
 /** A retried request with the same Idempotency-Key maps to the same job, never a second one. */
 function jobIdFor(type: JobType, scope: string, key?: string): string {
@@ -160,17 +160,4 @@ export async function submitFinalCut(projectId: number, idempotencyKey?: string)
 export async function submitAssetBatch(projectId: number, idempotencyKey?: string) {
   await requireLiveProject(projectId);
   return submit("generate_asset_images", projectId, {}, { idempotencyKey });
-}
-
-export const jobNotFound = (id: string) => new AppError(404, "not_found", `任务 ${id} 不存在`);
-
-/** Polls the job until it ends or `seconds` pass (for `Prefer: wait=N`). */
-export async function waitForJob(jobId: string, seconds: number): Promise<Job> {
-  const deadline = Date.now() + seconds * 1000;
-  for (let delay = 100; ; delay = Math.min(delay * 1.5, 1000)) {
-    const job = await getJob(jobId);
-    if (!job) throw jobNotFound(jobId);
-    if (TERMINAL.has(job.status) || Date.now() + delay > deadline) return job;
-    await new Promise((r) => setTimeout(r, delay));
-  }
 }

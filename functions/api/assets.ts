@@ -7,6 +7,7 @@ import { API_PREFIX } from "./types.ts";
 const tags = ["assets"];
 const assetId = idParam("asset_id");
 
+/** Editing an asset by hand. Routes that draw or analyse images live in assets-generate.ts. */
 export const routes = [
   defineRoute(
     createRoute({

@@ -2,7 +2,10 @@ import { createRoute } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import { defineRoute, lambdaHandler } from "./app.ts";
 
-/** The OpenAPI document covers the whole route table, which imports this module: load it late. */
+/**
+ * The document covers the whole route table: built on the first request for it, so the reference
+ * page's Lambda never loads the table.
+ */
 let documentCache: Promise<unknown> | undefined;
 const openApiDocument = () => {
   documentCache ??= import("./openapi.ts").then((m) => m.openApiDocument());

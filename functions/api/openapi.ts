@@ -1,8 +1,8 @@
 import { buildApp } from "./app.ts";
-import { apiRoutes } from "./routes.ts";
+import { resourceRoutes } from "./routes.ts";
 
 export function openApiDocument() {
-  return buildApp(apiRoutes).getOpenAPI31Document({
+  return buildApp(resourceRoutes).getOpenAPI31Document({
     openapi: "3.1.0",
     info: {
       title: "Storyboard Studio API",

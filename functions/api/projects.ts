@@ -8,6 +8,7 @@ import {
 } from "../../core/projects.ts";
 import { projectCosts } from "../../core/spend.ts";
 import { defineRoute, lambdaHandler } from "./app.ts";
+import { JobOut, toJob } from "./job-responses.ts";
 import {
   AssetOut,
   errors,
@@ -30,6 +31,10 @@ import { API_PREFIX } from "./types.ts";
 const tags = ["projects"];
 const projectId = idParam("project_id");
 
+/**
+ * A project and what it holds: create, list, reopen, delete, its spend and its jobs. The routes
+ * that generate for a project live in projects-generate.ts.
+ */
 export const routes = [
   defineRoute(
     createRoute({
@@ -129,6 +134,21 @@ export const routes = [
       const id = c.req.valid("param").project_id;
       await requireLiveProject(id);
       return c.json(await projectCosts(id), 200);
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "get",
+      path: `${API_PREFIX}/projects/{project_id}/jobs`,
+      tags: ["jobs"],
+      summary: "A project's jobs, newest first",
+      request: { params: projectId },
+      responses: { 200: json(z.array(JobOut), "Jobs"), ...errors(404, 422) },
+    }),
+    async (c) => {
+      // The job store's client loads only here, not for the project routes around it.
+      const { projectJobs } = await import("../../core/jobs/read.ts");
+      return c.json((await projectJobs(c.req.valid("param").project_id)).map(toJob), 200);
     },
   ),
   defineRoute(

@@ -1,42 +1,33 @@
-import * as assetImages from "./asset-images.ts";
 import * as assets from "./assets.ts";
-import * as docs from "./docs.ts";
-import * as frames from "./frames.ts";
+import * as assetsGenerate from "./assets-generate.ts";
 import * as jobs from "./jobs.ts";
 import * as projects from "./projects.ts";
+import * as projectsGenerate from "./projects-generate.ts";
 import * as prompts from "./prompts.ts";
-import * as scripts from "./scripts.ts";
+import * as storyboards from "./storyboards.ts";
 import * as system from "./system.ts";
 import type { ApiRoute } from "./types.ts";
 import * as uploads from "./uploads.ts";
 
 /**
- * The route table, keyed by module file name. Each group is one module under functions/api
- * exporting `routes` and a Lambda
- * `handler`; the local server, the OpenAPI document and the per-route Lambdas all read this.
+ * The route table: one module per resource, keyed by its file name, each exporting `routes` and a
+ * Lambda `handler`. A route lives with the resource its URL names first (`/projects/{id}/…` in
+ * projects), except the routes that make a project's assets, which live with assets. Routes that
+ * call a model or start a job sit in the resource's `-generate` module, so the plain ones stay
+ * small. The API reference (docs.ts) is not a resource: manifest.ts adds it for infra and the
+ * local server.
  */
-export const routeGroups = {
+export const resources = {
   system,
   prompts,
   projects,
+  "projects-generate": projectsGenerate,
   assets,
-  uploads,
-  scripts,
-  "asset-images": assetImages,
-  frames,
+  "assets-generate": assetsGenerate,
+  storyboards,
   jobs,
-  docs,
+  uploads,
 } as const;
 
-export type RouteGroup = keyof typeof routeGroups;
-
-export const apiRoutes: ApiRoute[] = Object.values(routeGroups).flatMap((g) => g.routes);
-
-/** Method, path and handler export of every route, as infrastructure declares them. */
-export const routeManifest = Object.entries(routeGroups).flatMap(([group, module]) =>
-  module.routes.map(({ route }) => ({
-    method: route.method.toUpperCase(),
-    path: route.path,
-    handler: `functions/api/${group}.handler`,
-  })),
-);
+/** Every resource route: what the OpenAPI document describes. */
+export const resourceRoutes: ApiRoute[] = Object.values(resources).flatMap((m) => m.routes);

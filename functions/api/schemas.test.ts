@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { prompts } from "../../core/db/schema.ts";
 import { testApi } from "../../test/support/app.ts";
-import { apiRoutes } from "./routes.ts";
+import { apiRoutes } from "./manifest.ts";
 
 let api: Awaited<ReturnType<typeof testApi>>;
 beforeAll(async () => {

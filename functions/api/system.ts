@@ -1,8 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { sql } from "drizzle-orm";
-import { config } from "../../core/config.ts";
-import { database } from "../../core/db/client.ts";
-import { log } from "../../core/log.ts";
+import { checkHealth } from "../../core/health.ts";
 import { defineRoute, lambdaHandler } from "./app.ts";
 import { json } from "./schemas.ts";
 
@@ -21,30 +18,6 @@ const Health = z
   })
   .openapi("Health");
 
-async function checkDatabase() {
-  try {
-    const { db, driver } = await database();
-    await db.execute(sql`select 1`);
-    return { db: "ok" as const, driver };
-  } catch (error) {
-    log.error("health: database unreachable", { error });
-    return { db: "error" as const };
-  }
-}
-
-/** The job store answers a read; without a queue configured, jobs cannot run at all. */
-async function checkJobs() {
-  if (!config().JOBS_QUEUE_URL) return "not_configured" as const;
-  try {
-    const { getJob } = await import("../../core/jobs/store.ts");
-    await getJob("health-check");
-    return "ok" as const;
-  } catch (error) {
-    log.error("health: job store unreachable", { error });
-    return "error" as const;
-  }
-}
-
 export const routes = [
   defineRoute(
     createRoute({
@@ -58,15 +31,8 @@ export const routes = [
       },
     }),
     async (c) => {
-      const [dbState, jobs] = await Promise.all([checkDatabase(), checkJobs()]);
-      const healthy = dbState.db === "ok" && jobs !== "error";
-      const body = {
-        status: healthy ? ("ok" as const) : ("degraded" as const),
-        ...dbState,
-        jobs,
-        offline: config().offline,
-      };
-      return c.json(body, healthy ? 200 : 503);
+      const health = await checkHealth();
+      return c.json(health, health.status === "ok" ? 200 : 503);
     },
   ),
 ];

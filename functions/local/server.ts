@@ -5,7 +5,7 @@ import { database, serveEmbeddedDatabase } from "../../core/db/client.ts";
 import { sweepStaleJobs } from "../../core/jobs/sweep.ts";
 import { log } from "../../core/log.ts";
 import { buildApp } from "../api/app.ts";
-import { apiRoutes } from "../api/routes.ts";
+import { apiRoutes } from "../api/manifest.ts";
 import { handler as worker } from "../worker.ts";
 import { type Emulators, startEmulators } from "./emulators.ts";
 import { startPoller } from "./poller.ts";

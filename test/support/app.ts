@@ -1,7 +1,7 @@
 import { resetConfig } from "../../core/config.ts";
 import { type Database, migrate, openDatabase, useDatabase } from "../../core/db/client.ts";
 import { buildApp } from "../../functions/api/app.ts";
-import { apiRoutes } from "../../functions/api/routes.ts";
+import { apiRoutes } from "../../functions/api/manifest.ts";
 
 /** A migrated in-memory PGlite database, installed as the process-wide one. */
 export async function memoryDatabase(onQuery?: (sql: string) => void): Promise<Database> {
@@ -50,3 +50,5 @@ export async function testApi() {
   };
   return { app, database, queries, call };
 }
+
+export type TestApi = Awaited<ReturnType<typeof testApi>>;

@@ -7,7 +7,7 @@ import {
   type FakeOpenRouter,
   startFakeOpenRouter,
 } from "../../../test/support/fakes/openrouter.ts";
-import { apiRoutes } from "../routes.ts";
+import { apiRoutes } from "../manifest.ts";
 
 let api: Awaited<ReturnType<typeof testApi>>;
 let openrouter: FakeOpenRouter;

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { generateScript } from "../../core/scripts.ts";
-import { generateStoryboards } from "../../core/storyboards.ts";
+import { requireLiveProject } from "../../core/projects.ts";
 import { defineRoute, lambdaHandler } from "./app.ts";
+import { accepted, acceptedResponses, EstimateQuery, JobHeaders } from "./job-responses.ts";
 import {
   AssetOut,
   errors,
@@ -14,16 +14,20 @@ import {
 } from "./schemas.ts";
 import { API_PREFIX } from "./types.ts";
 
-const tags = ["generation"];
 const projectId = idParam("project_id");
 const template = z.string().min(1).max(20_000);
 
+/**
+ * What a project's generation steps call: the LLM for its script and storyboards, a background
+ * job for its final cut. Each handler imports its core module when it runs, so the script route
+ * never loads ffmpeg or the queue, and the final cut never loads the LLM client.
+ */
 export const routes = [
   defineRoute(
     createRoute({
       method: "post",
       path: `${API_PREFIX}/projects/{project_id}/generate-script`,
-      tags,
+      tags: ["generation"],
       summary: "Idea → full script and the assets it needs (LLM)",
       request: {
         params: projectId,
@@ -43,6 +47,7 @@ export const routes = [
       },
     }),
     async (c) => {
+      const { generateScript } = await import("../../core/scripts.ts");
       const { script_or_idea, prompt_template } = c.req.valid("json");
       const result = await generateScript(
         c.req.valid("param").project_id,
@@ -56,7 +61,7 @@ export const routes = [
     createRoute({
       method: "post",
       path: `${API_PREFIX}/projects/{project_id}/generate-storyboards`,
-      tags,
+      tags: ["generation"],
       summary: "Script + assets → ordered storyboards (LLM); replaces the previous ones",
       request: {
         params: projectId,
@@ -75,6 +80,7 @@ export const routes = [
       },
     }),
     async (c) => {
+      const { generateStoryboards } = await import("../../core/storyboards.ts");
       const { script, prompt_template } = c.req.valid("json");
       const boards = await generateStoryboards(
         c.req.valid("param").project_id,
@@ -83,6 +89,32 @@ export const routes = [
       );
       return c.json(boards.map(toStoryboard), 200);
     },
+  ),
+  defineRoute(
+    createRoute({
+      method: "post",
+      path: `${API_PREFIX}/projects/{project_id}/compose-video`,
+      tags: ["jobs"],
+      summary: "Final cut of all shot videos in storyboard order, as a background job",
+      request: { params: projectId, headers: JobHeaders, query: EstimateQuery },
+      responses: acceptedResponses(z.object({ video_url: z.string() }), "The final video"),
+    }),
+    async (c) => {
+      if (c.req.valid("query").estimate === "true") {
+        await requireLiveProject(c.req.valid("param").project_id);
+        // ffmpeg on our own worker: no provider is paid for a final cut.
+        return c.json({ estimate_usd: 0, basis: { provider_calls: 0 } }, 200) as never;
+      }
+      const { submitFinalCut } = await import("../../core/jobs/service.ts");
+      const submitted = await submitFinalCut(
+        c.req.valid("param").project_id,
+        c.req.valid("header")["idempotency-key"],
+      );
+      return accepted(c, submitted, async (job) => ({
+        video_url: job.result?.video_url,
+      }));
+    },
+    { estimates: true },
   ),
 ];
 

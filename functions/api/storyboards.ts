@@ -1,19 +1,23 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { generateFrame, guideFrame } from "../../core/frames.ts";
+import { estimateShotVideo } from "../../core/spend.ts";
 import { defineRoute, lambdaHandler } from "./app.ts";
+import { accepted, acceptedResponses, EstimateQuery, JobHeaders } from "./job-responses.ts";
 import { errors, HttpUrl, Id, idParam, json, jsonBody } from "./schemas.ts";
 import { API_PREFIX } from "./types.ts";
 
-const tags = ["storyboards"];
 const storyboardId = idParam("storyboard_id");
 const FrameOut = z.object({ frame_image_url: z.string() }).openapi("Frame");
 
+/**
+ * A storyboard's first frame and shot video. Each handler imports its core module when it runs,
+ * so a frame route never loads the job queue and the video route never loads the image model.
+ */
 export const routes = [
   defineRoute(
     createRoute({
       method: "post",
       path: `${API_PREFIX}/storyboards/{storyboard_id}/generate-frame`,
-      tags,
+      tags: ["storyboards"],
       summary: "Draw a shot's first frame from its prompt and asset images",
       request: {
         params: storyboardId,
@@ -30,6 +34,7 @@ export const routes = [
       },
     }),
     async (c) => {
+      const { generateFrame } = await import("../../core/frames.ts");
       const { frame_prompt, frame_asset_ids } = c.req.valid("json");
       const board = await generateFrame(
         c.req.valid("param").storyboard_id,
@@ -43,7 +48,7 @@ export const routes = [
     createRoute({
       method: "post",
       path: `${API_PREFIX}/storyboards/{storyboard_id}/guide-frame`,
-      tags,
+      tags: ["storyboards"],
       summary: "Revise the first frame from a guide sketch",
       request: { params: storyboardId, ...jsonBody(z.object({ guide_image_url: HttpUrl })) },
       responses: {
@@ -52,12 +57,45 @@ export const routes = [
       },
     }),
     async (c) => {
+      const { guideFrame } = await import("../../core/frames.ts");
       const board = await guideFrame(
         c.req.valid("param").storyboard_id,
         c.req.valid("json").guide_image_url,
       );
       return c.json({ frame_image_url: board.frameImageUrl as string }, 200);
     },
+  ),
+  defineRoute(
+    createRoute({
+      method: "post",
+      path: `${API_PREFIX}/storyboards/{storyboard_id}/generate-video`,
+      tags: ["jobs"],
+      summary: "Shot video from the first frame (Veo), as a background job",
+      request: {
+        params: storyboardId,
+        headers: JobHeaders,
+        query: EstimateQuery,
+        ...jsonBody(z.object({ shot_prompt: z.string().trim().min(1).max(8_000) })),
+      },
+      responses: acceptedResponses(z.object({ shot_video_url: z.string() }), "The shot video"),
+    }),
+    async (c) => {
+      if (c.req.valid("query").estimate === "true") {
+        const { requireLiveStoryboard } = await import("../../core/storyboards.ts");
+        await requireLiveStoryboard(c.req.valid("param").storyboard_id);
+        return c.json(estimateShotVideo(), 200) as never;
+      }
+      const { submitShotVideo } = await import("../../core/jobs/service.ts");
+      const submitted = await submitShotVideo(
+        c.req.valid("param").storyboard_id,
+        c.req.valid("json").shot_prompt,
+        c.req.valid("header")["idempotency-key"],
+      );
+      return accepted(c, submitted, async (job) => ({
+        shot_video_url: job.result?.shot_video_url,
+      }));
+    },
+    { estimates: true },
   ),
 ];
 

@@ -1,0 +1,111 @@
+/**
+ * How the API shows a job: the Job schema, and the answer of every route that starts one (202 with
+ * a Location to poll, or the finished result when `Prefer: wait=N` is met in time).
+ */
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { AppError } from "../../core/errors.ts";
+import { type Job, TERMINAL } from "../../core/jobs/types.ts";
+import { errors, json } from "./schemas.ts";
+import { API_PREFIX } from "./types.ts";
+
+export const JobOut = z
+  .object({
+    job_id: z.string(),
+    type: z.enum(["generate_video", "compose_video", "generate_asset_images"]),
+    status: z.enum(["queued", "running", "succeeded", "failed", "canceled"]),
+    progress: z.number(),
+    project_id: z.number(),
+    storyboard_id: z.number().nullable(),
+    result: z.record(z.string(), z.unknown()).nullable(),
+    error: z
+      .object({ code: z.string(), message: z.string(), reasons: z.array(z.string()).optional() })
+      .nullable(),
+    last_error: z
+      .object({ code: z.string(), message: z.string(), at: z.string(), attempt: z.number() })
+      .nullable()
+      .openapi({
+        description:
+          "While a failing step is retried: its latest error and attempt (the job fails after 5)",
+      }),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("Job");
+
+export const toJob = (j: Job): z.infer<typeof JobOut> => ({
+  job_id: j.job_id,
+  type: j.type,
+  status: j.status,
+  progress: j.progress,
+  project_id: j.project_id,
+  storyboard_id: j.storyboard_id ?? null,
+  result: j.result ?? null,
+  error: j.status === "failed" ? (j.error ?? null) : null,
+  last_error:
+    j.last_error && !TERMINAL.has(j.status)
+      ? {
+          code: j.last_error.code,
+          message: j.last_error.message,
+          at: j.last_error.at,
+          attempt: j.last_error.attempt,
+        }
+      : null,
+  created_at: j.created_at,
+  updated_at: j.updated_at,
+});
+
+/** Request headers of the routes that start a job. */
+export const JobHeaders = z.object({
+  prefer: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: "wait=N (N ≤ 25): answer 200 with the result if done in time" }),
+  "idempotency-key": z.string().min(1).max(200).optional().openapi({
+    description: "Retries with the same key return the same job instead of starting another",
+  }),
+});
+
+/** `?estimate=true` on the routes that implement estimates (`{ estimates: true }`). */
+export const EstimateQuery = z.object({
+  estimate: z
+    .enum(["true", "false"])
+    .optional()
+    .openapi({ description: "true: only estimate the cost, start nothing" }),
+});
+
+/** Seconds asked for by `Prefer: wait=N`, at most 25. */
+export const preferredWait = (prefer?: string) =>
+  Math.min(25, Math.max(0, Number(prefer?.match(/\bwait=(\d+)/)?.[1] ?? 0)));
+
+const FAILED_STATUS: Record<string, AppError["status"]> = { rai_filtered: 422, timeout: 504 };
+
+/**
+ * 202 + job + Location, or, with `Prefer: wait=N`, the front end's original 200 body when the
+ * job finishes in time (a failure within the wait answers as an error).
+ */
+export async function accepted(
+  c: Context,
+  submitted: { job: Job },
+  seedBody: (job: Job) => Promise<unknown>,
+  // Typed as never: the route's response union is declared in the OpenAPI definition.
+): Promise<never> {
+  const wait = preferredWait(c.req.header("prefer"));
+  // The job store loads with the route that submitted the job, not with every user of JobOut.
+  const { waitForJob } = await import("../../core/jobs/read.ts");
+  const job = wait > 0 ? await waitForJob(submitted.job.job_id, wait) : submitted.job;
+  if (wait > 0 && job.status === "succeeded") return c.json(await seedBody(job), 200) as never;
+  if (wait > 0 && job.status === "failed" && job.error) {
+    throw new AppError(FAILED_STATUS[job.error.code] ?? 502, job.error.code, job.error.message);
+  }
+  c.header("Location", `${API_PREFIX}/jobs/${job.job_id}`);
+  return c.json(toJob(job), 202) as never;
+}
+
+/** The responses of a route that starts a job; `seed` is its 200 body under `Prefer: wait`. */
+export const acceptedResponses = (seed: z.ZodType, description: string) => ({
+  200: json(seed, `${description} (only with Prefer: wait=N, if done in time)`),
+  202: json(JobOut, "Accepted: the job, also at the Location header"),
+  ...errors(400, 404, 413, 415, 422, 502, 504),
+});
