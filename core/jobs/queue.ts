@@ -1,11 +1,8 @@
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { sendMessage } from "../aws/sqs.ts";
 import { config } from "../config.ts";
 
-let client: SQSClient | undefined;
-
-export function resetJobQueue(): void {
-  client = undefined;
-}
+/** Kept for tests and the local stack: the queue client keeps no state (endpoint read per call). */
+export function resetJobQueue(): void {}
 
 /** SQS caps a message delay at 15 minutes. */
 export const MAX_DELAY_SECONDS = 900;
@@ -22,12 +19,9 @@ export interface JobMessage {
 export async function enqueueJob(jobId: string, delaySeconds = 0, seq?: number): Promise<void> {
   const queueUrl = config().JOBS_QUEUE_URL;
   if (!queueUrl) throw new Error("JOBS_QUEUE_URL is not configured");
-  client ??= new SQSClient({ region: config().AWS_REGION });
-  await client.send(
-    new SendMessageCommand({
-      QueueUrl: queueUrl,
-      MessageBody: JSON.stringify({ job_id: jobId, ...(seq !== undefined ? { seq } : {}) }),
-      DelaySeconds: Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.round(delaySeconds))),
-    }),
-  );
+  await sendMessage({
+    QueueUrl: queueUrl,
+    MessageBody: JSON.stringify({ job_id: jobId, ...(seq !== undefined ? { seq } : {}) }),
+    DelaySeconds: Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.round(delaySeconds))),
+  });
 }

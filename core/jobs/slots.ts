@@ -1,4 +1,3 @@
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { log } from "../log.ts";
 import { documents, getJob, isConflict, table } from "./store.ts";
 import { type Job, TERMINAL } from "./types.ts";
@@ -26,10 +25,12 @@ const isActive = (job: Job | undefined): job is Job => Boolean(job && !TERMINAL.
 
 /** The job an `active#` record points at, if it is still queued or running. */
 export async function activeJobFor(key: string): Promise<Job | undefined> {
-  const res = await documents().send(
-    new GetCommand({ TableName: table(), Key: { job_id: key }, ConsistentRead: true }),
-  );
-  const record = res.Item as ActiveRecord | undefined;
+  const res = await documents().getItem<ActiveRecord>({
+    TableName: table(),
+    Key: { job_id: key },
+    ConsistentRead: true,
+  });
+  const record = res.Item;
   if (!record) return undefined;
   const job = await getJob(record.holder);
   return isActive(job) ? job : undefined;
@@ -51,10 +52,12 @@ export async function claimActive(
   options: ClaimOptions = {},
 ): Promise<string> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const res = await documents().send(
-      new GetCommand({ TableName: table(), Key: { job_id: key }, ConsistentRead: true }),
-    );
-    const current = res.Item as ActiveRecord | undefined;
+    const res = await documents().getItem<ActiveRecord>({
+      TableName: table(),
+      Key: { job_id: key },
+      ConsistentRead: true,
+    });
+    const current = res.Item;
     if (current && current.holder !== jobId) {
       const held = await getJob(current.holder);
       if (isActive(held)) return held.job_id;
@@ -63,19 +66,17 @@ export async function claimActive(
     }
     await options.afterRead?.();
     try {
-      await documents().send(
-        new PutCommand({
-          TableName: table(),
-          Item: {
-            job_id: key,
-            holder: jobId,
-            since: new Date().toISOString(),
-            expires_at: expiresAt,
-          },
-          ConditionExpression: current ? "holder = :old" : "attribute_not_exists(job_id)",
-          ...(current ? { ExpressionAttributeValues: { ":old": current.holder } } : {}),
-        }),
-      );
+      await documents().putItem({
+        TableName: table(),
+        Item: {
+          job_id: key,
+          holder: jobId,
+          since: new Date().toISOString(),
+          expires_at: expiresAt,
+        },
+        ConditionExpression: current ? "holder = :old" : "attribute_not_exists(job_id)",
+        ...(current ? { ExpressionAttributeValues: { ":old": current.holder } } : {}),
+      });
       return jobId;
     } catch (error) {
       if (!isConflict(error)) throw error;
@@ -107,15 +108,13 @@ export async function reserveVideoSlot(
   const slot = slotOf(jobId);
   const add = async () => {
     try {
-      await documents().send(
-        new UpdateCommand({
-          TableName: table(),
-          Key: { job_id: capKey(owner) },
-          UpdateExpression: "ADD active :slot",
-          ConditionExpression: "attribute_not_exists(active) OR size(active) < :cap",
-          ExpressionAttributeValues: { ":slot": new Set([slot]), ":cap": cap },
-        }),
-      );
+      await documents().updateItem({
+        TableName: table(),
+        Key: { job_id: capKey(owner) },
+        UpdateExpression: "ADD active :slot",
+        ConditionExpression: "attribute_not_exists(active) OR size(active) < :cap",
+        ExpressionAttributeValues: { ":slot": new Set([slot]), ":cap": cap },
+      });
       return true;
     } catch (error) {
       if (!isConflict(error)) throw error;
@@ -123,10 +122,12 @@ export async function reserveVideoSlot(
     }
   };
   if (await add()) return { slot, active: 0 };
-  const res = await documents().send(
-    new GetCommand({ TableName: table(), Key: { job_id: capKey(owner) }, ConsistentRead: true }),
-  );
-  const slots = [...((res.Item?.active as Set<string> | undefined) ?? [])];
+  const res = await documents().getItem<{ active?: Set<string> }>({
+    TableName: table(),
+    Key: { job_id: capKey(owner) },
+    ConsistentRead: true,
+  });
+  const slots = [...(res.Item?.active ?? [])];
   const jobs = await Promise.all(slots.map((s) => getJob(parseSlot(s).jobId)));
   const ended = slots.filter((s, i) => {
     const job = jobs[i];
@@ -143,14 +144,12 @@ export async function reserveVideoSlot(
 /** Gives slots back (idempotent: a slot already cleared is simply not there). */
 export async function releaseVideoSlots(owner: string, slots: string[]): Promise<void> {
   if (slots.length === 0) return;
-  await documents().send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: { job_id: capKey(owner) },
-      UpdateExpression: "DELETE active :slots",
-      ExpressionAttributeValues: { ":slots": new Set(slots) },
-    }),
-  );
+  await documents().updateItem({
+    TableName: table(),
+    Key: { job_id: capKey(owner) },
+    UpdateExpression: "DELETE active :slots",
+    ExpressionAttributeValues: { ":slots": new Set(slots) },
+  });
 }
 
 /** Once a job has ended, wherever it ended (worker, sweeper, dead letters): its slot is free. */

@@ -1,25 +1,16 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { type Dynamo, dynamo, type Page } from "../aws/dynamo.ts";
+import { isConditionalCheckFailed } from "../aws/errors.ts";
 import { config } from "../config.ts";
 import { SWEEP_PAGE } from "./limits.ts";
 import { type Job, type JobStatus, OWNER_INDEX, PROJECT_INDEX, STATUS_INDEX } from "./types.ts";
 
 export { PROJECT_INDEX };
 
-let client: DynamoDBDocumentClient | undefined;
-/** The job table's document client (shared with the slot records in slots.ts). */
+let client: Dynamo | undefined;
+/** The job table's client (shared with the slot records in slots.ts). */
 export const documents = () => {
-  // Endpoint and region come from the environment (AWS_ENDPOINT_URL_DYNAMODB locally).
-  client ??= DynamoDBDocumentClient.from(new DynamoDBClient({ region: config().AWS_REGION }), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  // Endpoint and region are read from the config on every call (AWS_ENDPOINT_URL_DYNAMODB locally).
+  client ??= dynamo();
   return client;
 };
 export const table = () => config().JOBS_TABLE;
@@ -29,18 +20,16 @@ export function resetJobStore(): void {
   client = undefined;
 }
 
-export const isConflict = (error: unknown) => error instanceof ConditionalCheckFailedException;
+export const isConflict = isConditionalCheckFailed;
 
 /** Creates the job unless one with this id exists; returns the stored job either way. */
 export async function createJob(job: Job): Promise<{ job: Job; created: boolean }> {
   try {
-    await documents().send(
-      new PutCommand({
-        TableName: table(),
-        Item: job,
-        ConditionExpression: "attribute_not_exists(job_id)",
-      }),
-    );
+    await documents().putItem({
+      TableName: table(),
+      Item: job,
+      ConditionExpression: "attribute_not_exists(job_id)",
+    });
     return { job, created: true };
   } catch (error) {
     if (!isConflict(error)) throw error;
@@ -51,24 +40,24 @@ export async function createJob(job: Job): Promise<{ job: Job; created: boolean 
 }
 
 export async function getJob(jobId: string): Promise<Job | undefined> {
-  const res = await documents().send(
-    new GetCommand({ TableName: table(), Key: { job_id: jobId }, ConsistentRead: true }),
-  );
-  return res.Item as Job | undefined;
+  const res = await documents().getItem<Job>({
+    TableName: table(),
+    Key: { job_id: jobId },
+    ConsistentRead: true,
+  });
+  return res.Item;
 }
 
 export async function listProjectJobs(projectId: number, limit = 50): Promise<Job[]> {
-  const res = await documents().send(
-    new QueryCommand({
-      TableName: table(),
-      IndexName: PROJECT_INDEX,
-      KeyConditionExpression: "project_id = :p",
-      ExpressionAttributeValues: { ":p": projectId },
-      ScanIndexForward: false,
-      Limit: limit,
-    }),
-  );
-  return (res.Items ?? []) as Job[];
+  const res = await documents().query<Job>({
+    TableName: table(),
+    IndexName: PROJECT_INDEX,
+    KeyConditionExpression: "project_id = :p",
+    ExpressionAttributeValues: { ":p": projectId },
+    ScanIndexForward: false,
+    Limit: limit,
+  });
+  return res.Items;
 }
 
 /** How many of an owner's jobs of a type are still queued or running. */
@@ -79,37 +68,35 @@ export async function countActiveJobs(owner: string, type: Job["type"]): Promise
     ExpressionAttributeValues: { ":o": owner, ":t": type, ":q": "queued", ":r": "running" },
   };
   const active = "#type = :t AND #status IN (:q, :r)";
-  const count = async (page: (start?: Record<string, unknown>) => QueryCommand | ScanCommand) => {
+  const count = async (page: (start?: Record<string, unknown>) => Promise<Page>) => {
     let total = 0;
     let start: Record<string, unknown> | undefined;
     do {
-      const res = await documents().send(page(start) as QueryCommand);
-      total += res.Count ?? 0;
+      const res = await page(start);
+      total += res.Count;
       start = res.LastEvaluatedKey;
     } while (start);
     return total;
   };
   try {
-    return await count(
-      (start) =>
-        new QueryCommand({
-          ...params,
-          IndexName: OWNER_INDEX,
-          KeyConditionExpression: "#owner = :o",
-          FilterExpression: active,
-          ExclusiveStartKey: start,
-        }),
+    return await count((start) =>
+      documents().query({
+        ...params,
+        IndexName: OWNER_INDEX,
+        KeyConditionExpression: "#owner = :o",
+        FilterExpression: active,
+        ExclusiveStartKey: start,
+      }),
     );
   } catch (error) {
     // A local table from before the owner index: scan instead (never the case in deployed stages).
     if (!/specified index/.test((error as Error).message)) throw error;
-    return count(
-      (start) =>
-        new ScanCommand({
-          ...params,
-          FilterExpression: `#owner = :o AND ${active}`,
-          ExclusiveStartKey: start,
-        }),
+    return count((start) =>
+      documents().scan({
+        ...params,
+        FilterExpression: `#owner = :o AND ${active}`,
+        ExclusiveStartKey: start,
+      }),
     );
   }
 }
@@ -127,17 +114,15 @@ export async function listStaleJobs(before: string, limit = SWEEP_PAGE): Promise
   const stale: StaleJob[] = [];
   try {
     for (const status of ACTIVE) {
-      const res = await documents().send(
-        new QueryCommand({
-          TableName: table(),
-          IndexName: STATUS_INDEX,
-          KeyConditionExpression: "#status = :s AND updated_at < :before",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":s": status, ":before": before },
-          Limit: limit,
-        }),
-      );
-      stale.push(...((res.Items ?? []) as StaleJob[]));
+      const res = await documents().query<StaleJob>({
+        TableName: table(),
+        IndexName: STATUS_INDEX,
+        KeyConditionExpression: "#status = :s AND updated_at < :before",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":s": status, ":before": before },
+        Limit: limit,
+      });
+      stale.push(...res.Items);
     }
     return stale;
   } catch (error) {
@@ -151,16 +136,14 @@ async function scanStaleJobs(before: string, limit: number): Promise<StaleJob[]>
   const jobs: StaleJob[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const res = await documents().send(
-      new ScanCommand({
-        TableName: table(),
-        FilterExpression: "#status IN (:q, :r) AND updated_at < :before",
-        ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: { ":q": "queued", ":r": "running", ":before": before },
-        ExclusiveStartKey: start,
-      }),
-    );
-    jobs.push(...((res.Items ?? []) as StaleJob[]));
+    const res = await documents().scan<StaleJob>({
+      TableName: table(),
+      FilterExpression: "#status IN (:q, :r) AND updated_at < :before",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: { ":q": "queued", ":r": "running", ":before": before },
+      ExclusiveStartKey: start,
+    });
+    jobs.push(...res.Items);
     start = res.LastEvaluatedKey;
   } while (start);
   jobs.sort((a, b) => a.updated_at.localeCompare(b.updated_at));
@@ -204,18 +187,16 @@ export async function updateJob(jobId: string, t: Transition): Promise<Job | und
   });
   const fromList = t.from.map((_, i) => `:f${i}`).join(", ");
   try {
-    const res = await documents().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { job_id: jobId },
-        UpdateExpression: `SET ${assignments.join(", ")}${removals.length ? ` REMOVE ${removals.join(", ")}` : ""}`,
-        ConditionExpression: `#status IN (${fromList})${t.condition ? ` AND (${t.condition.expression})` : ""}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: "ALL_NEW",
-      }),
-    );
-    return res.Attributes as Job;
+    const res = await documents().updateItem<Job>({
+      TableName: table(),
+      Key: { job_id: jobId },
+      UpdateExpression: `SET ${assignments.join(", ")}${removals.length ? ` REMOVE ${removals.join(", ")}` : ""}`,
+      ConditionExpression: `#status IN (${fromList})${t.condition ? ` AND (${t.condition.expression})` : ""}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValues: "ALL_NEW",
+    });
+    return res.Attributes;
   } catch (error) {
     if (isConflict(error)) return undefined;
     throw error;

@@ -110,9 +110,9 @@ export async function ensureJobTable(dynamo: DynamoDBClient, name: string) {
 }
 
 /**
- * Local DynamoDB (dynalite, persisted under DATA_DIR) and SQS (local-aws-sqs) servers spoken to
- * with the real AWS SDK. Sets the same variables a deployed function gets, so core code cannot
- * tell it runs locally.
+ * Local DynamoDB (dynalite, persisted under DATA_DIR) and SQS (local-aws-sqs) servers, with the
+ * table and queue created by the AWS SDK (deployed, infrastructure creates them). Sets the same
+ * variables a deployed function gets, so core code (core/aws) cannot tell it runs locally.
  */
 export async function startEmulators(options: { persist?: boolean } = {}): Promise<Emulators> {
   const cfg = config();

@@ -1,11 +1,10 @@
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import {
+  changeMessageVisibility,
+  deleteMessage,
+  type Message,
+  receiveMessages,
+} from "../../core/aws/sqs.ts";
 import { config } from "../../core/config.ts";
 import { MAX_RECEIVES } from "../../core/jobs/limits.ts";
 import { log } from "../../core/log.ts";
@@ -59,7 +58,6 @@ function toRecord(m: Message, queueUrl: string, receiveCount: number): SQSRecord
  * local-aws-sqs has redrive policies, but counts a visibility change as one more receive.
  */
 export function startPoller(options: PollerOptions): { stop(): Promise<void> } {
-  const sqs = new SQSClient({ region: config().AWS_REGION });
   const {
     queueUrl,
     handler,
@@ -88,31 +86,25 @@ export function startPoller(options: PollerOptions): { stop(): Promise<void> } {
     }
     if (!failed) receives.delete(id);
     const settle = failed
-      ? sqs.send(
-          new ChangeMessageVisibilityCommand({
-            QueueUrl: queueUrl,
-            ReceiptHandle: record.receiptHandle,
-            VisibilityTimeout: retryDelaySeconds,
-          }),
-        )
-      : sqs.send(
-          new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle }),
-        );
+      ? changeMessageVisibility({
+          QueueUrl: queueUrl,
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: retryDelaySeconds,
+        })
+      : deleteMessage({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle });
     await settle.catch((error: unknown) => log.warn("could not settle a message", { error }));
   };
   const loop = (async () => {
     while (running) {
       try {
-        const res = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queueUrl,
-            MaxNumberOfMessages: concurrency,
-            WaitTimeSeconds: 1,
-            VisibilityTimeout: visibilityTimeoutSeconds,
-            MessageSystemAttributeNames: ["All"],
-          }),
-        );
-        await Promise.all((res.Messages ?? []).map(handleOne));
+        const messages = await receiveMessages({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: concurrency,
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: visibilityTimeoutSeconds,
+          MessageSystemAttributeNames: ["All"],
+        });
+        await Promise.all(messages.map(handleOne));
       } catch (error) {
         if (running) log.warn("queue poll failed", { error });
         await new Promise((r) => setTimeout(r, 500));
