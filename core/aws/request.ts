@@ -57,7 +57,6 @@ export function endpointOf(svc: JsonService): string {
 export interface SignOptions {
   /** `YYYYMMDDTHHMMSSZ`; now when absent (tests pin it). */
   datetime?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 /** The signed request for one operation: URL, headers (Authorization, X-Amz-Date, …) and body. */
@@ -73,7 +72,7 @@ export async function signRequest(
     url,
     headers: { "content-type": CONTENT_TYPE, "x-amz-target": `${svc.targetPrefix}.${operation}` },
     body,
-    ...(options.credentials ?? credentials()),
+    ...credentials(),
     service: svc.service,
     region: config().AWS_REGION,
     cache: signingKeys,
