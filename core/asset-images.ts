@@ -6,8 +6,9 @@ import { db } from "./db/client.ts";
 import { type Asset, assets } from "./db/schema.ts";
 import { checkUserUrls } from "./net/user-url.ts";
 import { liveProjectIds, requireLiveProject } from "./projects.ts";
-import { providers } from "./providers/index.ts";
+import { imageProvider } from "./providers/image/index.ts";
 import { recordSpend, settleJobSpend } from "./spend.ts";
+import { storageProvider } from "./storage/index.ts";
 import { extensionOf, loadImage } from "./storage/load-image.ts";
 
 /** The image model gets the asset as a reference sheet: one subject, plain background. */
@@ -35,7 +36,8 @@ export async function generateAssetImage(
     .where(and(eq(assets.id, assetId), inArray(assets.projectId, liveProjectIds())));
   if (!asset) throw assetNotFound(assetId);
   const prompt = assetImagePrompt(asset);
-  const { image, storage } = await providers();
+  const image = await imageProvider();
+  const storage = await storageProvider();
   const generated = await image.generate({
     prompt,
     references: [],
@@ -83,7 +85,7 @@ export async function analyseAssetImages(projectId: number, urls: string[]): Pro
   await requireLiveProject(projectId);
   await checkUserUrls(urls, ["body", "asset_urls"]);
   const files = await mapLimit(urls, 4, (url) => loadImage(url));
-  const { image } = await providers();
+  const image = await imageProvider();
   const drafts = await mapLimit(files, 4, async (file) => {
     const draft = await image.describe(file);
     await recordSpend(projectId, "vision", draft);

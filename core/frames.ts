@@ -8,9 +8,10 @@ import { assets, type Storyboard, storyboards } from "./db/schema.ts";
 import { badRequest } from "./errors.ts";
 import { checkUserUrl } from "./net/user-url.ts";
 import { liveProjectIds } from "./projects.ts";
-import { providers } from "./providers/index.ts";
+import { imageProvider } from "./providers/image/index.ts";
 import type { Generated, ImageFile } from "./providers/types.ts";
 import { recordSpend } from "./spend.ts";
+import { storageProvider } from "./storage/index.ts";
 import { extensionOf, loadImage } from "./storage/load-image.ts";
 import { requireLiveStoryboard, storyboardNotFound } from "./storyboards.ts";
 
@@ -20,7 +21,7 @@ const GUIDE_INSTRUCTION =
 
 async function storeFrame(board: Storyboard, image: Generated<ImageFile>) {
   await recordSpend(board.projectId, "image", image, { images: 1 });
-  const { storage } = await providers();
+  const storage = await storageProvider();
   const key = `projects/${board.projectId}/frames/${randomUUID()}.${extensionOf(image.value.mimeType)}`;
   return storage.put(key, image.value.bytes, image.value.mimeType);
 }
@@ -76,7 +77,7 @@ export async function generateFrame(
   }
   const referenceUrls = ordered.map((a) => a.originalUrl as string);
   const references = await mapLimit(referenceUrls, 6, (url) => loadImage(url));
-  const { image } = await providers();
+  const image = await imageProvider();
   const generated = await image.generate({
     prompt: framePrompt,
     references,
@@ -109,7 +110,7 @@ export async function guideFrame(storyboardId: number, guideUrl: string): Promis
   await checkUserUrl(guideUrl, ["body", "guide_image_url"]);
   const [current, guide] = await Promise.all([loadImage(board.frameImageUrl), loadImage(guideUrl)]);
   const prompt = `${GUIDE_INSTRUCTION}\nShot: ${board.framePrompt}`;
-  const { image } = await providers();
+  const image = await imageProvider();
   const generated = await image.generate({
     prompt,
     references: [current, guide],

@@ -2,7 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { database } from "./db/client.ts";
 import { type Asset, assets, projects } from "./db/schema.ts";
 import { requireLiveProject } from "./projects.ts";
-import { providers } from "./providers/index.ts";
+import { textProvider } from "./providers/text/index.ts";
 import { recordSpend } from "./spend.ts";
 import { renderTemplate } from "./templates.ts";
 
@@ -23,7 +23,7 @@ export async function generateScript(
 ): Promise<GeneratedScript> {
   const prompt = renderTemplate(template, { script_or_idea: idea });
   await requireLiveProject(projectId);
-  const { text } = await providers();
+  const text = await textProvider();
   const draft = await text.writeScript({ prompt, idea });
   await recordSpend(projectId, "llm", draft);
   const { full_script, assets: drafts } = draft.value;

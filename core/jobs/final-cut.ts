@@ -7,8 +7,8 @@ import { projects, storyboards } from "../db/schema.ts";
 import { composeClips } from "../media/compose.ts";
 import { probe } from "../media/ffmpeg.ts";
 import { requireLiveProject } from "../projects.ts";
-import { providers } from "../providers/index.ts";
 import { downloadToFile } from "../storage/download.ts";
+import { storageProvider } from "../storage/index.ts";
 import { JobFailure, type Outcome, type StepContext } from "./outcome.ts";
 import { type Report, throttledProgress } from "./progress.ts";
 import type { Job } from "./types.ts";
@@ -89,7 +89,7 @@ export async function runFinalCut(
     await progress.settle();
     // Only the worker that still owns the step stores the cut and links it.
     await step?.holdLease();
-    const { storage } = await providers();
+    const storage = await storageProvider();
     const uploaded = progress.phase(COMPOSED, UPLOADED);
     const url = await storage.putFile(
       `projects/${job.project_id}/final/${job.job_id}.mp4`,

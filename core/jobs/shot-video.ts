@@ -8,8 +8,9 @@ import { db } from "../db/client.ts";
 import { storyboards } from "../db/schema.ts";
 import { log } from "../log.ts";
 import { ProviderError } from "../providers/errors.ts";
-import { providers } from "../providers/index.ts";
+import { videoProvider } from "../providers/video/index.ts";
 import { recordJobSpendEstimate, settleJobSpend } from "../spend.ts";
+import { storageProvider } from "../storage/index.ts";
 import { loadImage } from "../storage/load-image.ts";
 import { requireLiveStoryboard } from "../storyboards.ts";
 import {
@@ -44,7 +45,7 @@ const videoSpend = (job: Job, provider: string, model: string) => ({
  * first; then the start is claimed with a lease, sent once, put on the ledger and saved.
  */
 async function start(job: Job): Promise<Outcome> {
-  const { video } = await providers();
+  const video = await videoProvider();
   if (job.start_claim) {
     const leaseEnds = job.start_lease_until
       ? Date.parse(job.start_lease_until)
@@ -139,7 +140,8 @@ const providerOf = (video: { offline: boolean; name: string }) =>
   video.offline ? "offline" : video.name;
 
 async function finish(job: Job, videoRef: string, step: StepContext): Promise<Outcome> {
-  const { video, storage } = await providers();
+  const video = await videoProvider();
+  const storage = await storageProvider();
   const dir = await mkdtemp(join(tmpdir(), "shot-"));
   try {
     const file = join(dir, "shot.mp4");
@@ -209,7 +211,7 @@ export async function runShotVideo(
       message: `No video after ${cfg.VIDEO_TIMEOUT_MINUTES} minutes`,
     });
   }
-  const { video } = await providers();
+  const video = await videoProvider();
   const state = await video.check(job.operation.name);
   if (state.state === "pending") {
     const progress = Math.max(

@@ -80,7 +80,7 @@ export const routes = [
       },
     }),
     async (c) => {
-      const { generateStoryboards } = await import("../../core/storyboards.ts");
+      const { generateStoryboards } = await import("../../core/storyboards-generate.ts");
       const { script, prompt_template } = c.req.valid("json");
       const boards = await generateStoryboards(
         c.req.valid("param").project_id,
