@@ -1,8 +1,8 @@
-import { LAMBDA_EXTERNALS } from "../scripts/bundle-externals";
+import { functionDefaults } from "./defaults";
 import { jobQueue, jobsTable } from "./jobs";
 import routeManifest from "./routes.json";
 import { allSecrets } from "./secrets";
-import { allowedOrigins, settings } from "./settings";
+import { allowedOrigins } from "./settings";
 
 export const api = new sst.aws.ApiGatewayV2("Api", {
   cors: {
@@ -24,14 +24,11 @@ export const api = new sst.aws.ApiGatewayV2("Api", {
  */
 for (const { method, path, handler } of routeManifest) {
   api.route(`${method} ${path}`, {
+    ...functionDefaults,
     handler,
-    runtime: "nodejs24.x",
     // Under API Gateway's fixed 30 s; provider calls give up at 25 s (PROVIDER_TIMEOUT_MS).
     timeout: "29 seconds",
     memory: "1024 MB",
     link: [jobsTable, jobQueue, ...allSecrets],
-    environment: settings,
-    // Deployed stages use Neon's HTTP driver: PGlite and node-postgres are never loaded there.
-    nodejs: { esbuild: { external: LAMBDA_EXTERNALS } },
   });
 }

@@ -1,16 +1,10 @@
 import { SWEEPER_TIMEOUT_SECONDS } from "../core/jobs/limits";
-import { LAMBDA_EXTERNALS } from "../scripts/bundle-externals";
+import { functionDefaults } from "./defaults";
 import { ffmpegLayer } from "./ffmpeg";
 import { deadLetters, jobQueue, jobsTable, WORKER_TIMEOUT_MINUTES } from "./jobs";
 import { allSecrets } from "./secrets";
-import { settings } from "./settings";
 
-const common = {
-  runtime: "nodejs24.x" as const,
-  link: [jobsTable, jobQueue, ...allSecrets],
-  environment: settings,
-  nodejs: { esbuild: { external: LAMBDA_EXTERNALS } },
-};
+const common = { ...functionDefaults, link: [jobsTable, jobQueue, ...allSecrets] };
 
 /** One job step per message; sized for ffmpeg (memory, /tmp) and a provider download. */
 export const worker = jobQueue.subscribe(
@@ -31,9 +25,7 @@ export const worker = jobQueue.subscribe(
  */
 export const deadLetterWorker = deadLetters.subscribe(
   {
-    runtime: common.runtime,
-    environment: common.environment,
-    nodejs: common.nodejs,
+    ...functionDefaults,
     handler: "functions/dead-letter.handler",
     link: [jobsTable],
     timeout: "20 seconds",
