@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { assetNotFound } from "./assets.ts";
 import { mapLimit } from "./concurrency.ts";
 import { db } from "./db/client.ts";
@@ -7,9 +7,10 @@ import { type Asset, assets } from "./db/schema.ts";
 import { checkUserUrls } from "./net/user-url.ts";
 import { liveProjectIds, requireLiveProject } from "./projects.ts";
 import { imageProvider } from "./providers/image/index.ts";
-import { recordSpend, settleJobSpend } from "./spend.ts";
+import { costOf, recordSpend, settleJobSpend } from "./spend.ts";
 import { storageProvider } from "./storage/index.ts";
 import { extensionOf, loadImage } from "./storage/load-image.ts";
+import { recordVersion } from "./versions.ts";
 
 /** The image model gets the asset as a reference sheet: one subject, plain background. */
 export const assetImagePrompt = (asset: Pick<Asset, "name" | "description" | "tags">) =>
@@ -59,10 +60,24 @@ export async function generateAssetImage(
   }
   const key = `projects/${asset.projectId}/assets/${randomUUID()}.${extensionOf(generated.value.mimeType)}`;
   const url = await storage.put(key, generated.value.bytes, generated.value.mimeType);
-  const [row] = await (await db())
-    .update(assets)
-    .set({
-      originalUrl: url,
+  await recordVersion(
+    {
+      projectId: asset.projectId,
+      assetId,
+      kind: "image",
+      url,
+      source: "generated",
+      provenance: {
+        provider: generated.provider,
+        model: generated.model,
+        prompt,
+        template: null,
+        input_versions: {},
+        cost_usd: costOf("image", generated.provider, { images: 1 }),
+        ...(options.jobId ? { job_id: options.jobId } : {}),
+      },
+    },
+    {
       imageMeta: {
         provider: generated.provider,
         model: generated.model,
@@ -70,9 +85,9 @@ export async function generateAssetImage(
         previous_url: asset.originalUrl,
         generated_at: new Date().toISOString(),
       },
-    })
-    .where(eq(assets.id, assetId))
-    .returning();
+    },
+  );
+  const [row] = await (await db()).select().from(assets).where(eq(assets.id, assetId));
   if (!row) throw assetNotFound(assetId);
   return row;
 }
@@ -91,7 +106,7 @@ export async function analyseAssetImages(projectId: number, urls: string[]): Pro
     await recordSpend(projectId, "vision", draft);
     return draft;
   });
-  return (await db())
+  const created = await (await db())
     .insert(assets)
     .values(
       drafts.map((draft, i) => ({
@@ -104,4 +119,27 @@ export async function analyseAssetImages(projectId: number, urls: string[]): Pro
       })),
     )
     .returning();
+  // The user's image is the asset's first version, so later images can be rolled back to it.
+  for (const [i, asset] of created.entries()) {
+    await recordVersion({
+      projectId,
+      assetId: asset.id,
+      kind: "image",
+      url: asset.originalUrl as string,
+      source: "uploaded",
+      provenance: {
+        analysed_by: { provider: drafts[i]?.provider, model: drafts[i]?.model },
+      },
+    });
+  }
+  return (await db())
+    .select()
+    .from(assets)
+    .where(
+      inArray(
+        assets.id,
+        created.map((a) => a.id),
+      ),
+    )
+    .orderBy(asc(assets.id));
 }

@@ -4,6 +4,7 @@ import { type Asset, assets, storyboards } from "./db/schema.ts";
 import { AppError } from "./errors.ts";
 import { checkUserUrl } from "./net/user-url.ts";
 import { liveProjectIds } from "./projects.ts";
+import { recordVersion } from "./versions.ts";
 
 export const assetNotFound = (id: number) => new AppError(404, "not_found", `素材 ${id} 不存在`);
 
@@ -27,12 +28,16 @@ export async function setAssetImage(id: number, imageUrl: string): Promise<void>
   const visible = await (await db()).select({ id: assets.id }).from(assets).where(liveAsset(id));
   if (visible.length === 0) throw assetNotFound(id);
   await checkUserUrl(imageUrl, ["body", "image_url"]);
-  const rows = await (await db())
-    .update(assets)
-    .set({ originalUrl: imageUrl })
-    .where(liveAsset(id))
-    .returning({ id: assets.id });
-  if (rows.length === 0) throw assetNotFound(id);
+  const [asset] = await (await db()).select().from(assets).where(liveAsset(id));
+  if (!asset) throw assetNotFound(id);
+  await recordVersion({
+    projectId: asset.projectId,
+    assetId: id,
+    kind: "image",
+    url: imageUrl,
+    source: "uploaded",
+    provenance: { previous_version_id: asset.imageVersionId },
+  });
 }
 
 /**
@@ -56,4 +61,31 @@ export async function deleteAsset(id: number): Promise<void> {
       ] as const,
   );
   if (deleted.length === 0) throw assetNotFound(id);
+}
+
+/** The editable fields of an asset (CONTRACT, "Editing"). */
+export interface AssetFields {
+  name?: string;
+  description?: string;
+  tags?: string[];
+  /** The voice this character speaks with; null clears it (the project's voice is used). */
+  voice?: string | null;
+}
+
+/** Changes an asset's fields; its image and versions stay as they are. */
+export async function updateAsset(id: number, fields: AssetFields): Promise<Asset> {
+  const [row] = await (await db())
+    .update(assets)
+    .set({ ...fields, updatedAt: new Date() })
+    .where(liveAsset(id))
+    .returning();
+  if (!row) throw assetNotFound(id);
+  return row;
+}
+
+/** The asset if its project is live and the caller's, or a 404. */
+export async function requireLiveAsset(id: number): Promise<Asset> {
+  const [row] = await (await db()).select().from(assets).where(liveAsset(id));
+  if (!row) throw assetNotFound(id);
+  return row;
 }

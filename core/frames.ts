@@ -4,16 +4,18 @@ import { assetNotFound } from "./assets.ts";
 import { mapLimit } from "./concurrency.ts";
 import { config } from "./config.ts";
 import { db } from "./db/client.ts";
-import { assets, type Storyboard, storyboards } from "./db/schema.ts";
+import { assets, type Storyboard } from "./db/schema.ts";
 import { badRequest } from "./errors.ts";
 import { checkUserUrl } from "./net/user-url.ts";
 import { liveProjectIds } from "./projects.ts";
 import { imageProvider } from "./providers/image/index.ts";
 import type { Generated, ImageFile } from "./providers/types.ts";
-import { recordSpend } from "./spend.ts";
+import { costOf, recordSpend } from "./spend.ts";
+import { frameInputsOf } from "./staleness.ts";
 import { storageProvider } from "./storage/index.ts";
 import { extensionOf, loadImage } from "./storage/load-image.ts";
-import { requireLiveStoryboard, storyboardNotFound } from "./storyboards.ts";
+import { requireLiveStoryboard, type StoryboardState, storyboardState } from "./storyboards.ts";
+import { recordVersion } from "./versions.ts";
 
 const GUIDE_INSTRUCTION =
   "Revise the first image, the current first frame of this shot, following the rough sketch in the second image. " +
@@ -26,14 +28,12 @@ async function storeFrame(board: Storyboard, image: Generated<ImageFile>) {
   return storage.put(key, image.value.bytes, image.value.mimeType);
 }
 
-async function saveFrame(id: number, set: Partial<typeof storyboards.$inferInsert>) {
-  const [row] = await (await db())
-    .update(storyboards)
-    .set(set)
-    .where(eq(storyboards.id, id))
-    .returning();
-  if (!row) throw storyboardNotFound(id);
-  return row;
+export interface FrameOptions {
+  source?: "generated" | "regenerated";
+  /** A new shot prompt written in the same transaction as the frame (regenerate). */
+  shotPrompt?: string;
+  /** More provenance for the frame's version (e.g. the rewrite that led to it). */
+  provenance?: Record<string, unknown>;
 }
 
 /**
@@ -44,7 +44,9 @@ export async function generateFrame(
   storyboardId: number,
   framePrompt: string,
   assetIds: number[],
-): Promise<Storyboard> {
+  options: FrameOptions = {},
+): Promise<StoryboardState> {
+  const { source = "generated" } = options;
   const board = await requireLiveStoryboard(storyboardId);
   const ids = [...new Set(assetIds)];
   const rows = ids.length
@@ -85,24 +87,45 @@ export async function generateFrame(
     title: `Shot ${board.position}`,
   });
   const url = await storeFrame(board, generated);
-  return saveFrame(board.id, {
-    framePrompt,
-    frameAssetIds: ids,
-    frameImageUrl: url,
-    frameMeta: {
-      provider: generated.provider,
-      model: generated.model,
-      prompt: framePrompt,
-      reference_urls: referenceUrls,
-      aspect_ratio: config().FRAME_ASPECT_RATIO,
-      previous_frame_url: board.frameImageUrl,
-      generated_at: new Date().toISOString(),
+  const inputs = frameInputsOf({ framePrompt, frameAssetIds: ids }, ordered);
+  await recordVersion(
+    {
+      projectId: board.projectId,
+      storyboardId: board.id,
+      kind: "frame",
+      url,
+      source,
+      provenance: {
+        ...provenanceOf(generated),
+        prompt: framePrompt,
+        template: null,
+        input_versions: { asset_images: inputs.asset_image_versions },
+        reference_urls: referenceUrls,
+        aspect_ratio: config().FRAME_ASPECT_RATIO,
+        ...options.provenance,
+      },
+      inputs,
     },
-  });
+    {
+      framePrompt,
+      frameAssetIds: ids,
+      ...(options.shotPrompt !== undefined ? { shotPrompt: options.shotPrompt } : {}),
+      frameMeta: {
+        provider: generated.provider,
+        model: generated.model,
+        prompt: framePrompt,
+        reference_urls: referenceUrls,
+        aspect_ratio: config().FRAME_ASPECT_RATIO,
+        previous_frame_url: board.frameImageUrl,
+        generated_at: new Date().toISOString(),
+      },
+    },
+  );
+  return storyboardState(board.id);
 }
 
 /** Revises the current first frame from a user's guide sketch. */
-export async function guideFrame(storyboardId: number, guideUrl: string): Promise<Storyboard> {
+export async function guideFrame(storyboardId: number, guideUrl: string): Promise<StoryboardState> {
   const board = await requireLiveStoryboard(storyboardId);
   if (!board.frameImageUrl) {
     throw badRequest("frame_missing", `分镜 ${storyboardId} 还没有首帧图，请先生成首帧图`);
@@ -118,17 +141,48 @@ export async function guideFrame(storyboardId: number, guideUrl: string): Promis
     title: `Shot ${board.position} (guided)`,
   });
   const url = await storeFrame(board, generated);
-  return saveFrame(board.id, {
-    frameImageUrl: url,
-    frameMeta: {
-      provider: generated.provider,
-      model: generated.model,
-      prompt,
-      reference_urls: [board.frameImageUrl, guideUrl],
-      guide_image_url: guideUrl,
-      previous_frame_url: board.frameImageUrl,
-      aspect_ratio: config().FRAME_ASPECT_RATIO,
-      generated_at: new Date().toISOString(),
+  const refs = board.frameAssetIds.length
+    ? await (await db())
+        .select({ id: assets.id, imageVersionId: assets.imageVersionId })
+        .from(assets)
+        .where(inArray(assets.id, board.frameAssetIds))
+    : [];
+  await recordVersion(
+    {
+      projectId: board.projectId,
+      storyboardId: board.id,
+      kind: "frame",
+      url,
+      source: "guided",
+      provenance: {
+        ...provenanceOf(generated),
+        prompt,
+        template: null,
+        input_versions: { frame: board.frameVersionId, guide_image_url: guideUrl },
+        aspect_ratio: config().FRAME_ASPECT_RATIO,
+      },
+      // A guided frame answers to the same prompt and assets as the frame it revises.
+      inputs: frameInputsOf(board, refs),
     },
-  });
+    {
+      frameMeta: {
+        provider: generated.provider,
+        model: generated.model,
+        prompt,
+        reference_urls: [board.frameImageUrl, guideUrl],
+        guide_image_url: guideUrl,
+        previous_frame_url: board.frameImageUrl,
+        aspect_ratio: config().FRAME_ASPECT_RATIO,
+        generated_at: new Date().toISOString(),
+      },
+    },
+  );
+  return storyboardState(board.id);
 }
+
+/** Model, provider and estimated cost of a generated image, for its version's provenance. */
+const provenanceOf = (generated: Generated<ImageFile>) => ({
+  provider: generated.provider,
+  model: generated.model,
+  cost_usd: costOf("image", generated.provider, { images: 1 }),
+});

@@ -3,6 +3,8 @@ import { currentOwner, currentPrincipal, LOCAL_OWNER } from "./auth.ts";
 import { db } from "./db/client.ts";
 import { type Asset, type Project, projects, type Storyboard } from "./db/schema.ts";
 import { AppError } from "./errors.ts";
+import type { ProjectSettings } from "./settings.ts";
+import { isFinalCutStale, isFrameStale, isVideoStale } from "./staleness.ts";
 
 export const projectNotFound = (id: number) => new AppError(404, "not_found", `项目 ${id} 不存在`);
 
@@ -47,10 +49,13 @@ export async function listProjects(page: number, size: number): Promise<Page<Pro
   return { items, total: totals?.total ?? 0, page, size };
 }
 
-export async function createProject(name: string): Promise<Project> {
+export async function createProject(
+  name: string,
+  settings: Partial<ProjectSettings> = {},
+): Promise<Project> {
   const [row] = await (await db())
     .insert(projects)
-    .values({ name, owner: currentOwner() ?? LOCAL_OWNER })
+    .values({ name, owner: currentOwner() ?? LOCAL_OWNER, settings })
     .returning();
   if (!row) throw new Error("insert returned no row");
   return row;
@@ -65,24 +70,45 @@ export async function softDeleteProject(id: number): Promise<void> {
   if (rows.length === 0) throw projectNotFound(id);
 }
 
+/** A storyboard with whether its current frame and shot video still match their inputs. */
+type StoryboardState = Storyboard & { frameStale: boolean; videoStale: boolean };
+
 export interface FullProject {
-  project: Project;
+  project: Project & { videoStale: boolean };
   assets: Asset[];
-  storyboards: Storyboard[];
+  storyboards: StoryboardState[];
 }
 
-/** Project, assets and storyboards in one statement (drizzle builds one query with lateral joins). */
+/**
+ * Project, assets and storyboards in one statement (drizzle builds one query with lateral joins),
+ * with the inputs of each current frame and shot video, so staleness needs no second query.
+ */
 export async function getFullProject(id: number): Promise<FullProject> {
   const row = await (await db()).query.projects.findFirst({
     where: and(eq(projects.id, id), ownedLive()),
     with: {
       assets: { orderBy: (a) => [asc(a.id)] },
-      storyboards: { orderBy: (s) => [asc(s.position), asc(s.id)] },
+      storyboards: {
+        orderBy: (s) => [asc(s.position), asc(s.id)],
+        with: {
+          frameVersion: { columns: { inputs: true } },
+          videoVersion: { columns: { inputs: true } },
+        },
+      },
     },
   });
   if (!row) throw projectNotFound(id);
-  const { assets: assetRows, storyboards: storyboardRows, ...project } = row;
-  return { project, assets: assetRows, storyboards: storyboardRows };
+  const { assets: assetRows, storyboards: boardRows, ...project } = row;
+  const boards = boardRows.map(({ frameVersion, videoVersion, ...board }) => ({
+    ...board,
+    frameStale: isFrameStale(board, frameVersion, assetRows),
+    videoStale: isVideoStale(board, videoVersion),
+  }));
+  return {
+    project: { ...project, videoStale: isFinalCutStale(project, boards) },
+    assets: assetRows,
+    storyboards: boards,
+  };
 }
 
 /** The project if it exists and is not deleted; used to guard writes below a project. */
@@ -98,3 +124,32 @@ export async function requireLiveProject(id: number): Promise<Project> {
 /** Ids of the live projects the current principal may see (assets live as long as their project). */
 export const liveProjectIds = () =>
   sql`(select ${projects.id} from ${projects} where ${ownedLive()})`;
+
+/** The editable fields of a project (CONTRACT, "Editing"). */
+export interface ProjectFields {
+  name?: string;
+  /** The idea or script the storyboards are planned from (the seed's `script`). */
+  idea?: string | null;
+  full_script?: string | null;
+  /** A partial update: only the settings sent change; the rest keep their values. */
+  settings?: Partial<ProjectSettings>;
+}
+
+/** Changes a project's fields and settings in one statement; a deleted project is a 404. */
+export async function updateProject(id: number, fields: ProjectFields): Promise<Project> {
+  const [row] = await (await db())
+    .update(projects)
+    .set({
+      ...(fields.name !== undefined ? { name: fields.name } : {}),
+      ...(fields.idea !== undefined ? { script: fields.idea } : {}),
+      ...(fields.full_script !== undefined ? { fullScript: fields.full_script } : {}),
+      ...(fields.settings
+        ? { settings: sql`${projects.settings} || ${JSON.stringify(fields.settings)}::jsonb` }
+        : {}),
+      updatedAt: new Date(),
+    })
+    .where(and(eq(projects.id, id), ownedLive()))
+    .returning();
+  if (!row) throw projectNotFound(id);
+  return row;
+}

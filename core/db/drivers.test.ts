@@ -1,68 +1,16 @@
 import { eq } from "drizzle-orm";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startNeonShim } from "../../test/support/neon-shim.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, harnesses } from "../../test/support/drivers.ts";
 import { deleteAsset } from "../assets.ts";
 import { LOCAL_PRINCIPAL, withPrincipal } from "../auth.ts";
-import { resetConfig } from "../config.ts";
 import { createProject, getFullProject, listProjects, softDeleteProject } from "../projects.ts";
 import { listPromptsByStep, upsertPrompt } from "../prompts.ts";
-import { type Database, type DriverName, migrate, openDatabase, useDatabase } from "./client.ts";
+import { type DriverName, migrate, useDatabase } from "./client.ts";
 import { assets, projects, storyboards } from "./schema.ts";
 
 /** Core queries act for a principal; these act as the local owner, like `npm start` without a key. */
 const itAsLocal = (name: string, fn: () => Promise<void>) =>
   it(name, () => withPrincipal(LOCAL_PRINCIPAL, fn));
-
-/** A fresh database on the shared test server, so suites never see each other's rows. */
-async function freshDatabase(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: inject("postgresUrl") });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name}`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(inject("postgresUrl"));
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-interface Harness {
-  database: Database;
-  /** Network round trips to the database so far (statements for in-process PGlite). */
-  roundTrips(): number;
-  stop(): Promise<void>;
-}
-
-const harnesses: Record<DriverName, () => Promise<Harness>> = {
-  async pglite() {
-    let statements = 0;
-    const database = await openDatabase({ driver: "pglite", onQuery: () => statements++ });
-    return { database, roundTrips: () => statements, stop: () => database.close() };
-  },
-  async pg() {
-    let statements = 0;
-    const url = await freshDatabase("drivers_pg");
-    const database = await openDatabase({ driver: "pg", url, onQuery: () => statements++ });
-    return { database, roundTrips: () => statements, stop: () => database.close() };
-  },
-  async neon() {
-    const url = await freshDatabase("drivers_neon");
-    const shim = await startNeonShim(url);
-    process.env.NEON_HTTP_ENDPOINT = shim.fetchEndpoint;
-    resetConfig();
-    const database = await openDatabase({ driver: "neon", url });
-    return {
-      database,
-      roundTrips: () => shim.stats.httpRequests,
-      stop: async () => {
-        await database.close();
-        await shim.stop();
-        delete process.env.NEON_HTTP_ENDPOINT;
-        resetConfig();
-      },
-    };
-  },
-};
 
 describe.each(Object.keys(harnesses) as DriverName[])("data layer on %s", (driver) => {
   let h: Harness;

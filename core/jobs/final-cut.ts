@@ -7,6 +7,7 @@ import { projects, storyboards } from "../db/schema.ts";
 import { composeClips } from "../media/compose.ts";
 import { probe } from "../media/ffmpeg.ts";
 import { requireLiveProject } from "../projects.ts";
+import { finalCutInputsOf } from "../staleness.ts";
 import { downloadToFile } from "../storage/download.ts";
 import { storageProvider } from "../storage/index.ts";
 import { JobFailure, type Outcome, type StepContext } from "./outcome.ts";
@@ -20,6 +21,7 @@ export async function projectClips(projectId: number) {
     .where(eq(storyboards.projectId, projectId))
     .orderBy(asc(storyboards.position), asc(storyboards.id));
   return {
+    boards,
     withVideo: boards.filter((b) => b.shotVideoUrl),
     skipped: boards.filter((b) => !b.shotVideoUrl).map((b) => b.id),
   };
@@ -43,8 +45,9 @@ export async function runFinalCut(
   report: Report,
   step?: Pick<StepContext, "holdLease">,
 ): Promise<Outcome> {
-  await requireLiveProject(job.project_id);
-  const { withVideo, skipped } = await projectClips(job.project_id);
+  const project = await requireLiveProject(job.project_id);
+  // What the cut is made from, kept with it: the cut is stale once this differs from the present.
+  const { boards, withVideo, skipped } = await projectClips(job.project_id);
   if (withVideo.length === 0) {
     throw new JobFailure({
       code: "no_videos",
@@ -102,7 +105,7 @@ export async function runFinalCut(
     await step?.holdLease();
     await (await db())
       .update(projects)
-      .set({ videoUrl: url })
+      .set({ videoUrl: url, finalCutInputs: finalCutInputsOf(project, boards) })
       .where(and(eq(projects.id, job.project_id), isNull(projects.deletedAt)));
     return {
       kind: "done",

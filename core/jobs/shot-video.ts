@@ -1,18 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eq } from "drizzle-orm";
 import { config } from "../config.ts";
-import { db } from "../db/client.ts";
-import { storyboards } from "../db/schema.ts";
 import { log } from "../log.ts";
 import { ProviderError } from "../providers/errors.ts";
 import { videoProvider } from "../providers/video/index.ts";
-import { recordJobSpendEstimate, settleJobSpend } from "../spend.ts";
+import { costOf, recordJobSpendEstimate, settleJobSpend } from "../spend.ts";
 import { storageProvider } from "../storage/index.ts";
 import { loadImage } from "../storage/load-image.ts";
 import { requireLiveStoryboard } from "../storyboards.ts";
+import { recordVersion } from "../versions.ts";
 import {
   isRetryable,
   JobFailure,
@@ -78,6 +76,8 @@ async function start(job: Job): Promise<Outcome> {
     set: {
       start_claim: token,
       start_lease_until: new Date(Date.now() + startLeaseMs()).toISOString(),
+      // The frame this video is made from: its version decides when the video is stale.
+      frame_version_id: board.frameVersionId,
     },
     condition: {
       expression:
@@ -159,9 +159,9 @@ async function finish(job: Job, videoRef: string, step: StepContext): Promise<Ou
     await step.holdLease();
     let url: string;
     try {
-      url = await storage.put(
+      url = await storage.putFile(
         `projects/${job.project_id}/videos/${job.job_id}.mp4`,
-        await readFile(file),
+        file,
         "video/mp4",
       );
     } catch (error) {
@@ -173,11 +173,29 @@ async function finish(job: Job, videoRef: string, step: StepContext): Promise<Ou
     }
     await step.holdLease();
     await settleJobSpend(videoSpend(job, providerOf(video), video.model));
-    // Keyed by the job id: a duplicate delivery rewrites the same object and the same values.
-    await (await db())
-      .update(storyboards)
-      .set({ shotVideoUrl: url, shotPrompt: String(job.input.shot_prompt) })
-      .where(eq(storyboards.id, job.storyboard_id as number));
+    const shotPrompt = String(job.input.shot_prompt);
+    const frameVersionId = job.frame_version_id ?? null;
+    await recordVersion(
+      {
+        projectId: job.project_id,
+        storyboardId: job.storyboard_id as number,
+        kind: "video",
+        url,
+        source: "generated",
+        provenance: {
+          provider: providerOf(video),
+          model: video.model,
+          prompt: shotPrompt,
+          template: null,
+          input_versions: { frame: frameVersionId },
+          cost_usd: costOf("video", providerOf(video), { seconds: config().VIDEO_SECONDS }),
+          job_id: job.job_id,
+          operation: job.operation?.name,
+        },
+        inputs: { frame_version_id: frameVersionId, shot_prompt: shotPrompt },
+      },
+      { shotPrompt },
+    );
     return {
       kind: "done",
       result: {

@@ -60,6 +60,8 @@ export interface Job {
   /** The worker running the current step and until when it may (longer than any step). */
   lease_token?: string;
   lease_until?: string;
+  /** The first frame's version a shot video was started from (see core/staleness.ts). */
+  frame_version_id?: number | null;
   /** The shot-video cap slot this job holds while active (see slots.ts). */
   video_slot?: string;
   /** Consecutive failed attempts of the current step and the latest error. */

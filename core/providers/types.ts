@@ -51,6 +51,18 @@ export interface TextProvider {
     script: string;
     assets: AssetBrief[];
   }): Promise<Generated<ShotPlan[]>>;
+  /** `prompt` is the regenerate template filled in with the shot and the user's note. */
+  rewriteShot(input: {
+    prompt: string;
+    shot: ShotPrompts;
+    detail: string;
+  }): Promise<Generated<ShotPrompts>>;
+}
+
+/** The two texts of a shot: its first frame's and its motion's. */
+export interface ShotPrompts {
+  frame_prompt: string;
+  shot_prompt: string;
 }
 
 export interface ImageRequest {

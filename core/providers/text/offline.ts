@@ -116,5 +116,17 @@ export function offlineText(): TextProvider {
         usage: { input_tokens: 0, output_tokens: 0 },
       };
     },
+    async rewriteShot({ shot, detail }) {
+      // Offline, the note is applied literally: visible in both prompts, labelled as a revision.
+      const note = detail.trim() || "a fresh take";
+      const revise = (text: string) =>
+        `${clip(text.replace(/ \(revised: [^)]*\)$/, ""), 7_000)} (revised: ${clip(note, 300)})`;
+      return {
+        value: { frame_prompt: revise(shot.frame_prompt), shot_prompt: revise(shot.shot_prompt) },
+        provider: NAME,
+        model: MODEL,
+        usage: { input_tokens: 0, output_tokens: 0 },
+      };
+    },
   };
 }

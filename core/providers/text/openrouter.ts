@@ -8,12 +8,14 @@ import { type Deadline, withDeadline } from "../deadline.ts";
 import { failureOfStatus, ProviderError } from "../errors.ts";
 import type { Generated, TextProvider, Usage } from "../types.ts";
 import { readJsonReply } from "./json-reply.ts";
-import { ScriptSchema, StoryboardPlanSchema } from "./schemas.ts";
+import { ScriptSchema, ShotRewriteSchema, StoryboardPlanSchema } from "./schemas.ts";
 
 const NAME = "openrouter";
 
 const SYSTEM_SCRIPT =
   "You are a film writer and art director. Follow the user's instructions and reply with one JSON object only.";
+const SYSTEM_SHOT =
+  "You are a storyboard artist revising one shot. Reply with one JSON object only: frame_prompt and shot_prompt.";
 const SYSTEM_STORYBOARD =
   "You are a storyboard artist. Reply with one JSON object only. frame_asset_ids may only contain ids listed in the materials.";
 
@@ -153,5 +155,10 @@ export function openRouterText(cfg: Config): TextProvider {
       ]);
       return { ...plan, value: plan.value.storyboards };
     },
+    rewriteShot: ({ prompt }) =>
+      structured(ShotRewriteSchema, "shot", [
+        { role: "system", content: SYSTEM_SHOT },
+        { role: "user", content: prompt },
+      ]),
   };
 }

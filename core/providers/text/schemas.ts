@@ -29,3 +29,8 @@ export const StoryboardPlanSchema = z.object({
     .min(1)
     .max(60),
 });
+
+export const ShotRewriteSchema = z.object({
+  frame_prompt: z.string().min(1).max(8_000),
+  shot_prompt: z.string().min(1).max(8_000),
+});
