@@ -69,6 +69,7 @@ function requestFor(method: string, path: string) {
     .replace("{storyboard_id}", String(alice.storyboard))
     .replace("{prompt_id}", "1")
     .replace("{step}", "create_shots")
+    .replace("{version_id}", "1")
     .replace("{job_id}", alice.job);
   const bodies: Record<string, unknown> = {
     "PUT /api/v1/assets/{asset_id}/image": { image_url: "https://cdn.example.com/x.png" },
@@ -91,6 +92,13 @@ function requestFor(method: string, path: string) {
     "POST /api/v1/storyboards/{storyboard_id}/generate-video": { shot_prompt: "x" },
     "POST /api/v1/prompts": { step: "s", name: "n", prompt: "p" },
     "POST /api/v1/projects": { name: "x" },
+    "PATCH /api/v1/projects/{project_id}": { name: "y" },
+    "POST /api/v1/projects/{project_id}/storyboards": { frame_prompt: "f", shot_prompt: "s" },
+    "PUT /api/v1/projects/{project_id}/storyboards/order": { storyboard_ids: [] },
+    "PATCH /api/v1/assets/{asset_id}": { name: "y" },
+    "PATCH /api/v1/storyboards/{storyboard_id}": { narration: "n" },
+    "PUT /api/v1/storyboards/{storyboard_id}/frame": { image_url: "https://cdn.example.com/f.png" },
+    "POST /api/v1/storyboards/{storyboard_id}/regenerate": { detail: "night" },
   };
   return { url, body: bodies[`${method} ${path}`] };
 }

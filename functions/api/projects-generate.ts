@@ -87,7 +87,11 @@ export const routes = [
         script,
         prompt_template,
       );
-      return c.json(boards.map(toStoryboard), 200);
+      // New shots: nothing drawn yet, so nothing can be stale.
+      return c.json(
+        boards.map((b) => toStoryboard({ ...b, frameStale: false, videoStale: false })),
+        200,
+      );
     },
   ),
   defineRoute(

@@ -14,7 +14,9 @@ describe("projects", () => {
   it("creates a project with 201 and the seed's body", async () => {
     const res = await api.call("POST", "/api/v1/projects", { name: "  我的第一个项目 " });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(Number), name: "我的第一个项目" });
+    // The seed's body, plus the project's settings with their defaults (additive).
+    expect(res.body).toMatchObject({ id: expect.any(Number), name: "我的第一个项目" });
+    expect(res.body.settings).toMatchObject({ aspect_ratio: "16:9", transition: "cut" });
   });
 
   it("pages newest first with total, page and size", async () => {

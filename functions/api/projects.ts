@@ -5,9 +5,13 @@ import {
   listProjects,
   requireLiveProject,
   softDeleteProject,
+  updateProject,
 } from "../../core/projects.ts";
+import { settingsOf } from "../../core/settings.ts";
 import { projectCosts } from "../../core/spend.ts";
+import { createStoryboard, reorderStoryboards } from "../../core/storyboard-edits.ts";
 import { defineRoute, lambdaHandler } from "./app.ts";
+import { ProjectPatch, StoryboardCreate, StoryboardOrder } from "./edit-schemas.ts";
 import { JobOut, toJob } from "./job-responses.ts";
 import {
   AssetOut,
@@ -19,6 +23,7 @@ import {
   PageQuery,
   ProjectInput,
   ProjectOut,
+  ProjectSettingsOut,
   ProjectSummary,
   StoryboardOut,
   toAsset,
@@ -70,13 +75,20 @@ export const routes = [
       summary: "Create an empty project",
       request: jsonBody(ProjectInput),
       responses: {
-        201: json(z.object({ id: z.number(), name: z.string() }), "Created"),
+        201: json(
+          z.object({ id: z.number(), name: z.string(), settings: ProjectSettingsOut }),
+          "Created",
+        ),
         ...errors(413, 415, 422),
       },
     }),
     async (c) => {
-      const project = await createProject(c.req.valid("json").name);
-      return c.json({ id: project.id, name: project.name }, 201);
+      const { name, settings } = c.req.valid("json");
+      const project = await createProject(name, settings);
+      return c.json(
+        { id: project.id, name: project.name, settings: settingsOf(project.settings) },
+        201,
+      );
     },
   ),
   defineRoute(
@@ -164,6 +176,56 @@ export const routes = [
       const id = c.req.valid("param").project_id;
       await softDeleteProject(id);
       return c.json({ message: `项目 ${id} 删除成功` }, 200);
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "patch",
+      path: `${API_PREFIX}/projects/{project_id}`,
+      tags,
+      summary: "Rename a project, change its idea or script, or change some settings",
+      request: { params: projectId, ...jsonBody(ProjectPatch) },
+      responses: { 200: json(ProjectOut, "The project"), ...errors(404, 413, 415, 422) },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").project_id;
+      await updateProject(id, c.req.valid("json"));
+      return c.json(toProject((await getFullProject(id)).project), 200);
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "post",
+      path: `${API_PREFIX}/projects/{project_id}/storyboards`,
+      tags: ["storyboards"],
+      summary: "Add a shot at a position (1-based; omitted: at the end)",
+      request: { params: projectId, ...jsonBody(StoryboardCreate) },
+      responses: {
+        201: json(StoryboardOut, "The new storyboard"),
+        ...errors(400, 404, 413, 415, 422),
+      },
+    }),
+    async (c) => {
+      const board = await createStoryboard(c.req.valid("param").project_id, c.req.valid("json"));
+      return c.json(toStoryboard(board), 201);
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "put",
+      path: `${API_PREFIX}/projects/{project_id}/storyboards/order`,
+      tags: ["storyboards"],
+      summary: "Put the shots in a new order (a permutation of the project's storyboards)",
+      request: { params: projectId, ...jsonBody(StoryboardOrder) },
+      responses: {
+        200: json(z.array(StoryboardOut), "The storyboards in their new order"),
+        ...errors(400, 404, 413, 415, 422),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").project_id;
+      await reorderStoryboards(id, c.req.valid("json").storyboard_ids);
+      return c.json((await getFullProject(id)).storyboards.map(toStoryboard), 200);
     },
   ),
 ];

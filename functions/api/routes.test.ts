@@ -15,8 +15,8 @@ function resourceOf(path: string): string {
   return { health: "system", qiniu: "uploads" }[first] ?? first;
 }
 
-/** Routes that call a model or start a job: `…/generate-*`, `…/compose-*`. */
-const GENERATES = /\/(generate|compose)-[a-z-]+$/;
+/** Routes that call a model or start a job: `…/generate-*`, `…/compose-*`, guide, regenerate. */
+const GENERATES = /\/(generate|compose)-[a-z-]+$|\/(guide-frame|regenerate)$/;
 
 describe("route table", () => {
   it("serves every URL from the module of its resource", () => {
@@ -24,7 +24,7 @@ describe("route table", () => {
       for (const { route } of module.routes) {
         const resource = resourceOf(route.path);
         expect([resource, `${resource}-generate`], `${route.path} in ${file}.ts`).toContain(file);
-        if (GENERATES.test(route.path) && resource !== "storyboards") {
+        if (GENERATES.test(route.path)) {
           expect(file, route.path).toBe(`${resource}-generate`);
         }
       }

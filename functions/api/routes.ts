@@ -5,6 +5,7 @@ import * as projects from "./projects.ts";
 import * as projectsGenerate from "./projects-generate.ts";
 import * as prompts from "./prompts.ts";
 import * as storyboards from "./storyboards.ts";
+import * as storyboardsGenerate from "./storyboards-generate.ts";
 import * as system from "./system.ts";
 import type { ApiRoute } from "./types.ts";
 import * as uploads from "./uploads.ts";
@@ -25,6 +26,7 @@ export const resources = {
   assets,
   "assets-generate": assetsGenerate,
   storyboards,
+  "storyboards-generate": storyboardsGenerate,
   jobs,
   uploads,
 } as const;

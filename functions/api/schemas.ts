@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { Asset, Project, Prompt, Storyboard } from "../../core/db/schema.ts";
+import { ProjectSettingsSchema, settingsOf } from "../../core/settings.ts";
 
 /** Postgres `integer` ids in bodies: outside 1..2^31-1 can never exist, so a 422, not a 404. */
 export const Id = z.coerce
@@ -60,24 +61,43 @@ export const ErrorBody = z
 export const Message = z.object({ message: z.string() }).openapi("Message");
 
 const timestamps = { created_at: z.string(), updated_at: z.string() };
+
+/** Every setting with its value (defaults filled in). */
+export const ProjectSettingsOut = ProjectSettingsSchema.openapi("ProjectSettings");
 const iso = (d: Date | string) => new Date(d).toISOString();
 
 export const PromptInput = z
   .object({ step: text(100), name: text(100), prompt: text(100_000) })
   .openapi("PromptInput");
 export const PromptOut = z
-  .object({ id: z.number(), step: z.string(), name: z.string(), prompt: z.string(), ...timestamps })
+  .object({
+    id: z.number(),
+    step: z.string(),
+    name: z.string(),
+    prompt: z.string(),
+    /** Raised each time the text is replaced; provenance names the version a generation used. */
+    version: z.number(),
+    ...timestamps,
+  })
   .openapi("Prompt");
 export const toPrompt = (p: Prompt): z.infer<typeof PromptOut> => ({
   id: p.id,
   step: p.step,
   name: p.name,
   prompt: p.prompt,
+  version: p.version,
   created_at: iso(p.createdAt),
   updated_at: iso(p.updatedAt),
 });
 
-export const ProjectInput = z.object({ name: text(200) }).openapi("ProjectInput");
+export const ProjectInput = z
+  .object({
+    name: text(200),
+    settings: ProjectSettingsSchema.partial().strict().optional().openapi({
+      description: "Any project settings; the rest take their defaults",
+    }),
+  })
+  .openapi("ProjectInput");
 export const ProjectSummary = z
   .object({ id: z.number(), name: z.string(), ...timestamps })
   .openapi("ProjectSummary");
@@ -97,15 +117,21 @@ export const ProjectOut = z
     full_script: z.string().nullable(),
     prompt_used: z.unknown().nullable(),
     video_url: z.string().nullable(),
+    settings: ProjectSettingsOut,
+    /** The final cut no longer matches the current shot videos, order, narration or sound. */
+    video_stale: z.boolean(),
     ...timestamps,
   })
   .openapi("Project");
-export const toProject = (p: Project): z.infer<typeof ProjectOut> => ({
+/** `videoStale` is computed by the caller (core/staleness.ts); a new project has no cut. */
+export const toProject = (p: Project & { videoStale: boolean }): z.infer<typeof ProjectOut> => ({
   ...toProjectSummary(p),
   script: p.script,
   full_script: p.fullScript,
   prompt_used: p.promptUsed ?? null,
   video_url: p.videoUrl,
+  settings: settingsOf(p.settings),
+  video_stale: p.videoStale,
 });
 
 export const AssetOut = z
@@ -118,6 +144,8 @@ export const AssetOut = z
     original_url: z.string().nullable(),
     /** How the current image was made: provider, model, prompt. */
     image_meta: z.unknown().nullable(),
+    /** The voice this character speaks with (null: the project's voice). */
+    voice: z.string().nullable(),
     ...timestamps,
   })
   .openapi("Asset");
@@ -129,14 +157,21 @@ export const toAsset = (a: Asset): z.infer<typeof AssetOut> => ({
   tags: a.tags,
   original_url: a.originalUrl,
   image_meta: a.imageMeta ?? null,
+  voice: a.voice ?? null,
   created_at: iso(a.createdAt),
   updated_at: iso(a.updatedAt),
 });
+
+export const DialogueLine = z
+  .object({ speaker_asset_id: Id, text: text(2_000) })
+  .openapi("DialogueLine");
+export const Transition = z.enum(["cut", "fade", "dissolve"]);
 
 export const StoryboardOut = z
   .object({
     id: z.number(),
     project_id: z.number(),
+    /** 1-based order in the film. */
     position: z.number(),
     frame_prompt: z.string(),
     frame_asset_ids: z.array(z.number()),
@@ -145,10 +180,22 @@ export const StoryboardOut = z
     frame_meta: z.unknown().nullable(),
     shot_prompt: z.string(),
     shot_video_url: z.string().nullable(),
+    duration_seconds: z.number().nullable(),
+    narration: z.string().nullable(),
+    dialogue: z.array(z.object({ speaker_asset_id: z.number(), text: z.string() })),
+    transition: Transition,
+    last_frame_url: z.string().nullable(),
+    /** The frame's prompt, asset ids or one of those assets' images changed after it was made. */
+    frame_stale: z.boolean(),
+    /** The shot video's first frame or shot prompt changed after it was made. */
+    video_stale: z.boolean(),
     ...timestamps,
   })
   .openapi("Storyboard");
-export const toStoryboard = (s: Storyboard): z.infer<typeof StoryboardOut> => ({
+/** Staleness is computed by the caller (core/staleness.ts) from the version graph. */
+export const toStoryboard = (
+  s: Storyboard & { frameStale: boolean; videoStale: boolean },
+): z.infer<typeof StoryboardOut> => ({
   id: s.id,
   project_id: s.projectId,
   position: s.position,
@@ -158,6 +205,13 @@ export const toStoryboard = (s: Storyboard): z.infer<typeof StoryboardOut> => ({
   frame_meta: s.frameMeta ?? null,
   shot_prompt: s.shotPrompt,
   shot_video_url: s.shotVideoUrl,
+  duration_seconds: s.durationSeconds ?? null,
+  narration: s.narration ?? null,
+  dialogue: (s.dialogue ?? []) as { speaker_asset_id: number; text: string }[],
+  transition: s.transition as z.infer<typeof Transition>,
+  last_frame_url: s.lastFrameUrl ?? null,
+  frame_stale: s.frameStale,
+  video_stale: s.videoStale,
   created_at: iso(s.createdAt),
   updated_at: iso(s.updatedAt),
 });

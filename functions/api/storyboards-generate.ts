@@ -1,15 +1,25 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { estimateShotVideo } from "../../core/spend.ts";
 import { defineRoute, lambdaHandler } from "./app.ts";
+import { RegenerateInput } from "./edit-schemas.ts";
 import { accepted, acceptedResponses, EstimateQuery, JobHeaders } from "./job-responses.ts";
-import { errors, HttpUrl, Id, idParam, json, jsonBody } from "./schemas.ts";
+import {
+  errors,
+  HttpUrl,
+  Id,
+  idParam,
+  json,
+  jsonBody,
+  StoryboardOut,
+  toStoryboard,
+} from "./schemas.ts";
 import { API_PREFIX } from "./types.ts";
 
 const storyboardId = idParam("storyboard_id");
 const FrameOut = z.object({ frame_image_url: z.string() }).openapi("Frame");
 
 /**
- * A storyboard's first frame and shot video. Each handler imports its core module when it runs,
+ * What a storyboard's models make: its first frame, a regenerated shot and its shot video. Each handler imports its core module when it runs,
  * so a frame route never loads the job queue and the video route never loads the image model.
  */
 export const routes = [
@@ -96,6 +106,29 @@ export const routes = [
       }));
     },
     { estimates: true },
+  ),
+  defineRoute(
+    createRoute({
+      method: "post",
+      path: `${API_PREFIX}/storyboards/{storyboard_id}/regenerate`,
+      tags: ["storyboards"],
+      summary: "Rewrite the shot's prompts from a note (LLM), then draw a new first frame",
+      description:
+        "Seed 002's shot regenerate. The old prompts and frame stay in the history (GET …/versions).",
+      request: { params: storyboardId, ...jsonBody(RegenerateInput) },
+      responses: {
+        200: json(StoryboardOut, "The storyboard with its new prompts and first frame"),
+        ...errors(400, 402, 404, 413, 415, 422, 502, 504),
+      },
+    }),
+    async (c) => {
+      const { regenerateStoryboard } = await import("../../core/regenerate.ts");
+      const board = await regenerateStoryboard(
+        c.req.valid("param").storyboard_id,
+        c.req.valid("json").detail,
+      );
+      return c.json(toStoryboard(board), 200);
+    },
   ),
 ];
 
