@@ -211,4 +211,21 @@ describe("OpenRouter text adapter (real openai SDK)", () => {
     expect(plan.value).toEqual(boards);
     expect(fakeServer().requests[0]?.json.response_format.json_schema.name).toBe("storyboards");
   });
+
+  it("rewrites a shot as structured output, sending the filled-in template as is", async () => {
+    const shot = { frame_prompt: "a cat at night", shot_prompt: "slow pan under the moon" };
+    fakeServer().next.push(completion(JSON.stringify(shot)));
+    const rewrite = await adapter().rewriteShot({
+      prompt: "Note: make it night\nFrame: a cat",
+      shot: { frame_prompt: "a cat", shot_prompt: "pan" },
+      detail: "make it night",
+    });
+    expect(rewrite.value).toEqual(shot);
+    const sent = fakeServer().requests[0]?.json;
+    expect(sent.response_format.json_schema.name).toBe("shot");
+    expect(sent.messages.at(-1)).toEqual({
+      role: "user",
+      content: "Note: make it night\nFrame: a cat",
+    });
+  });
 });
