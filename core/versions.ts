@@ -1,8 +1,10 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { requireLiveAsset } from "./assets.ts";
 import { database, db } from "./db/client.ts";
 import { assets, storyboards, type Version, versions } from "./db/schema.ts";
 import { AppError } from "./errors.ts";
 import { liveProjectIds } from "./projects.ts";
+import { requireLiveStoryboard } from "./storyboards.ts";
 
 export type VersionKind = "frame" | "video" | "narration" | "image";
 export type VersionSource = "generated" | "guided" | "uploaded" | "regenerated";
@@ -122,41 +124,27 @@ const toOut = (v: Version, currentIds: Set<number>): VersionOut => ({
   created_at: v.createdAt.toISOString(),
 });
 
+/** Versions of one storyboard or asset, newest first, marking the current ones. */
+async function historyOf(owner: SQL, current: (number | null)[]): Promise<VersionOut[]> {
+  const rows = await (await db()).select().from(versions).where(owner).orderBy(desc(versions.id));
+  const ids = new Set(current.filter((id): id is number => id !== null));
+  return rows.map((v) => toOut(v, ids));
+}
+
 /** A storyboard's versions (frames, shot videos, narration), newest first. */
 export async function storyboardVersions(storyboardId: number): Promise<VersionOut[]> {
-  const d = await db();
-  const [board] = await d
-    .select()
-    .from(storyboards)
-    .where(and(eq(storyboards.id, storyboardId), inArray(storyboards.projectId, liveProjectIds())));
-  if (!board) throw new AppError(404, "not_found", `分镜 ${storyboardId} 不存在`);
-  const rows = await d
-    .select()
-    .from(versions)
-    .where(eq(versions.storyboardId, storyboardId))
-    .orderBy(desc(versions.id));
-  const current = new Set(
-    [board.frameVersionId, board.videoVersionId, board.narrationVersionId].filter(
-      (id): id is number => id !== null,
-    ),
-  );
-  return rows.map((v) => toOut(v, current));
+  const board = await requireLiveStoryboard(storyboardId);
+  return historyOf(eq(versions.storyboardId, storyboardId), [
+    board.frameVersionId,
+    board.videoVersionId,
+    board.narrationVersionId,
+  ]);
 }
 
 /** An asset's image versions, newest first. */
 export async function assetVersions(assetId: number): Promise<VersionOut[]> {
-  const d = await db();
-  const [asset] = await d
-    .select()
-    .from(assets)
-    .where(and(eq(assets.id, assetId), inArray(assets.projectId, liveProjectIds())));
-  if (!asset) throw new AppError(404, "not_found", `素材 ${assetId} 不存在`);
-  const rows = await d
-    .select()
-    .from(versions)
-    .where(eq(versions.assetId, assetId))
-    .orderBy(desc(versions.id));
-  return rows.map((v) => toOut(v, new Set(asset.imageVersionId ? [asset.imageVersionId] : [])));
+  const asset = await requireLiveAsset(assetId);
+  return historyOf(eq(versions.assetId, assetId), [asset.imageVersionId]);
 }
 
 /**
