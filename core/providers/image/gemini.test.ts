@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { geminiReplies, googleError, startFakeGemini } from "../../../test/support/fakes/gemini.ts";
 import { fakeForFile } from "../../../test/support/fakes/server.ts";
 import { parseConfig } from "../../config.ts";
-import { decodeImage, renderCard } from "../offline/card.ts";
+import { renderCard } from "../offline/card.ts";
+import { decodeImage } from "../offline/png.ts";
 import { geminiImage } from "./gemini.ts";
 
 const reference = renderCard({

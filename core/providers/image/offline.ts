@@ -1,4 +1,5 @@
-import { aspectSize, decodeImage, renderCard } from "../offline/card.ts";
+import { aspectSize, renderCard } from "../offline/card.ts";
+import { decodeImage } from "../offline/png.ts";
 import type { AssetDraft, Generated, ImageProvider } from "../types.ts";
 
 const NAME = "offline";

@@ -1,8 +1,10 @@
-import { crc32 } from "node:zlib";
+import { createHash } from "node:crypto";
 import { encode as encodeJpeg } from "jpeg-js";
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
-import { aspectSize, type CardSpec, decodeImage, renderCard } from "./card.ts";
+import { noisyPng, solidJpeg, solidPng, textChunks } from "../../../test/support/images.ts";
+import { aspectSize, type CardSpec, renderCard } from "./card.ts";
+import { decodeImage } from "./png.ts";
 
 const PROMPT =
   "A lone fox crosses a misty pine forest at dawn; cinematic wide shot.\n" +
@@ -16,47 +18,6 @@ const base: CardSpec = {
   label: "OFFLINE · gemini-3.1-flash-image",
   seed: "林间小屋",
 };
-
-/** A solid-colour PNG, written by pngjs so the test does not trust our own encoder. */
-function solidPng(width: number, height: number, rgb: [number, number, number]): Uint8Array {
-  const png = new PNG({ width, height });
-  for (let i = 0; i < width * height; i++) png.data.set([...rgb, 255], i * 4);
-  return new Uint8Array(PNG.sync.write(png));
-}
-
-function solidJpeg(width: number, height: number, rgb: [number, number, number]): Uint8Array {
-  const data = Buffer.alloc(width * height * 4);
-  for (let i = 0; i < width * height; i++) data.set([...rgb, 255], i * 4);
-  return new Uint8Array(encodeJpeg({ width, height, data }, 90).data);
-}
-
-/** Walks the chunk list, checking every CRC, and returns the iTXt/tEXt texts by keyword. */
-function textChunks(png: Uint8Array): Map<string, string> {
-  const buf = Buffer.from(png);
-  const texts = new Map<string, string>();
-  let pos = 8;
-  while (pos < buf.length) {
-    const len = buf.readUInt32BE(pos);
-    const type = buf.toString("latin1", pos + 4, pos + 8);
-    const body = buf.subarray(pos + 8, pos + 8 + len);
-    expect(buf.readUInt32BE(pos + 8 + len), `${type} CRC`).toBe(
-      crc32(buf.subarray(pos + 4, pos + 8 + len)),
-    );
-    const nul = body.indexOf(0);
-    const keyword = body.toString("latin1", 0, nul);
-    if (type === "tEXt") texts.set(keyword, body.toString("latin1", nul + 1));
-    if (type === "iTXt") {
-      expect(body[nul + 1], "iTXt compression flag").toBe(0);
-      const lang = body.indexOf(0, nul + 3);
-      const translated = body.indexOf(0, lang + 1);
-      texts.set(keyword, body.toString("utf8", translated + 1));
-    }
-    pos += len + 12;
-    if (type === "IEND") break;
-  }
-  expect(pos).toBe(buf.length);
-  return texts;
-}
 
 /** Number of pixels that differ in a rectangle of two same-sized decoded images. */
 function diffIn(
@@ -169,42 +130,81 @@ describe("renderCard", () => {
   });
 });
 
-describe("decodeImage", () => {
-  // Noisy enough that pngjs's adaptive filtering picks every filter type somewhere.
-  function noisy(width: number, height: number): PNG {
-    const png = new PNG({ width, height });
-    for (let i = 0; i < png.data.length; i++) {
-      png.data[i] = i % 4 === 3 ? (i * 13) % 256 : ((i * 7919) % 251) ^ (i >> 9);
-    }
-    return png;
+describe("renderCard pixels", () => {
+  function gradientJpeg(width: number, height: number): Uint8Array {
+    const data = Buffer.alloc(width * height * 4);
+    for (let i = 0; i < width * height; i++)
+      data.set([(i * 7) % 256, (i * 3) % 256, 200, 255], i * 4);
+    return new Uint8Array(encodeJpeg({ width, height, data }, 85).data);
   }
 
-  it.each([
-    ["RGB", 2, 0],
-    ["RGB", 2, 1],
-    ["RGB", 2, 2],
-    ["RGB", 2, 3],
-    ["RGB", 2, 4],
-    ["RGB", 2, -1],
-    ["RGBA", 6, -1],
-    ["grey (via pngjs)", 0, -1],
-    ["grey+alpha (via pngjs)", 4, -1],
-  ] as const)(
-    "decodes %s (colour type %i, filter %i) exactly like pngjs",
-    (_, colorType, filterType) => {
-      const bytes = PNG.sync.write(noisy(37, 23), { colorType, filterType });
-      const expected = PNG.sync.read(bytes).data;
-      const got = decodeImage(bytes);
-      expect(got).toMatchObject({ width: 37, height: 23 });
-      expect(Buffer.from(got?.rgba ?? []).equals(expected)).toBe(true);
-    },
-  );
+  const cjk = {
+    ...base,
+    prompt:
+      "A lone fox crosses a misty pine forest at dawn.\n一只孤独的狐狸在黎明时分穿过薄雾笼罩的松林。",
+  };
 
-  it("returns undefined for anything but a valid PNG or JPEG", () => {
-    expect(decodeImage(new Uint8Array())).toBeUndefined();
-    expect(decodeImage(new TextEncoder().encode("GIF89a..."))).toBeUndefined();
-    expect(decodeImage(solidPng(4, 4, [1, 2, 3]).subarray(0, 40))).toBeUndefined();
-    expect(decodeImage(solidPng(4, 4, [1, 2, 3]))).toMatchObject({ width: 4, height: 4 });
+  // SHA-256 of the pixels as pngjs decodes them, recorded from the single-file renderer before
+  // it was split into png/raster/lettering/card. Pixels rather than file bytes: zlib builds may
+  // compress the same rows differently, but the picture must not move. A deliberate change to
+  // the look updates these.
+  it.each<[string, CardSpec, string]>([
+    [
+      "landscape",
+      { ...cjk, width: 1280, height: 720 },
+      "195a963bbd59633eb0371937cee4b0f02ab691646d566cbadab57ecb6cea6469",
+    ],
+    [
+      "portrait, other seed",
+      { ...cjk, width: 720, height: 1280, seed: "other" },
+      "c893ae551db73be906fccb304cbcdb22e8c25cc26e81421ea33455a417b041a8",
+    ],
+    [
+      "PNG and JPEG references",
+      {
+        ...cjk,
+        width: 1024,
+        height: 1024,
+        references: [solidPng(300, 200, [250, 20, 20]), gradientJpeg(64, 48)],
+      },
+      "71c1cb3bab7bf0c8659a8de13130ebb05120b8bb9cadfa90d61857650ab4ab24",
+    ],
+    [
+      "tiny",
+      { ...cjk, width: 16, height: 16 },
+      "f4507a5f1efe8e3ecf320ade7c81cf675c7e6409fbf0f970e7be99964b7153e5",
+    ],
+    [
+      "halved and RGBA references",
+      {
+        ...cjk,
+        width: 1280,
+        height: 720,
+        prompt: "short",
+        references: [
+          noisyPng(1900, 1000, { colorType: 2 }),
+          noisyPng(37, 23, { colorType: 6 }),
+          gradientJpeg(640, 480),
+          new Uint8Array([1, 2, 3]),
+        ],
+      },
+      "3cb7695c36b976b2a21da9d04f2e7f82a96378aa1f82ed2ae32f9f116f559ddc",
+    ],
+    [
+      "long wrapped CJK, empty title and label",
+      {
+        ...cjk,
+        width: 960,
+        height: 1280,
+        title: "",
+        prompt: `${"长".repeat(500)} ${"word ".repeat(200)}\tx\r\ny`,
+        label: "",
+      },
+      "a459a7825e0541f6c5f72567996847bc83b1ed29ac8d181cab1eeec51ad6d1c5",
+    ],
+  ])("%s: the same pixels as before the split", (_, spec, sha256) => {
+    const pixels = PNG.sync.read(Buffer.from(renderCard(spec))).data;
+    expect(createHash("sha256").update(pixels).digest("hex")).toBe(sha256);
   });
 });
 
