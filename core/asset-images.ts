@@ -5,8 +5,10 @@ import { mapLimit } from "./concurrency.ts";
 import { db } from "./db/client.ts";
 import { type Asset, assets } from "./db/schema.ts";
 import { checkUserUrls } from "./net/user-url.ts";
+import { projectSettings } from "./project-settings.ts";
 import { liveProjectIds, requireLiveProject } from "./projects.ts";
 import { imageProvider } from "./providers/image/index.ts";
+import { styledPrompt } from "./settings.ts";
 import { costOf, recordSpend, settleJobSpend } from "./spend.ts";
 import { storageProvider } from "./storage/index.ts";
 import { extensionOf, loadImage } from "./storage/load-image.ts";
@@ -36,7 +38,9 @@ export async function generateAssetImage(
     .from(assets)
     .where(and(eq(assets.id, assetId), inArray(assets.projectId, liveProjectIds())));
   if (!asset) throw assetNotFound(assetId);
-  const prompt = assetImagePrompt(asset);
+  // A reference sheet is square whatever the film's shape, but drawn in the project's style.
+  const settings = await projectSettings(asset.projectId);
+  const prompt = styledPrompt(assetImagePrompt(asset), settings.style);
   const image = await imageProvider();
   const storage = await storageProvider();
   const generated = await image.generate({
@@ -73,6 +77,7 @@ export async function generateAssetImage(
         prompt,
         template: null,
         input_versions: {},
+        style: settings.style,
         cost_usd: costOf("image", generated.provider, { images: 1 }),
         ...(options.jobId ? { job_id: options.jobId } : {}),
       },

@@ -2,14 +2,15 @@ import { randomUUID } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import { assetNotFound } from "./assets.ts";
 import { mapLimit } from "./concurrency.ts";
-import { config } from "./config.ts";
 import { db } from "./db/client.ts";
 import { assets, type Storyboard } from "./db/schema.ts";
 import { badRequest } from "./errors.ts";
 import { checkUserUrl } from "./net/user-url.ts";
+import { projectSettings } from "./project-settings.ts";
 import { liveProjectIds } from "./projects.ts";
 import { imageProvider } from "./providers/image/index.ts";
 import type { Generated, ImageFile } from "./providers/types.ts";
+import { styledPrompt } from "./settings.ts";
 import { costOf, recordSpend } from "./spend.ts";
 import { frameInputsOf } from "./staleness.ts";
 import { storageProvider } from "./storage/index.ts";
@@ -78,12 +79,18 @@ export async function generateFrame(
     );
   }
   const referenceUrls = ordered.map((a) => a.originalUrl as string);
-  const references = await mapLimit(referenceUrls, 6, (url) => loadImage(url));
+  const [references, settings] = await Promise.all([
+    mapLimit(referenceUrls, 6, (url) => loadImage(url)),
+    projectSettings(board.projectId),
+  ]);
+  // The project's shape and style, recorded with the frame as sent.
+  const prompt = styledPrompt(framePrompt, settings.style);
+  const aspectRatio = settings.aspect_ratio;
   const image = await imageProvider();
   const generated = await image.generate({
-    prompt: framePrompt,
+    prompt,
     references,
-    aspectRatio: config().FRAME_ASPECT_RATIO,
+    aspectRatio,
     title: `Shot ${board.position}`,
   });
   const url = await storeFrame(board, generated);
@@ -97,11 +104,12 @@ export async function generateFrame(
       source,
       provenance: {
         ...provenanceOf(generated),
-        prompt: framePrompt,
+        prompt,
         template: null,
         input_versions: { asset_images: inputs.asset_image_versions },
         reference_urls: referenceUrls,
-        aspect_ratio: config().FRAME_ASPECT_RATIO,
+        aspect_ratio: aspectRatio,
+        style: settings.style,
         ...options.provenance,
       },
       inputs,
@@ -113,9 +121,9 @@ export async function generateFrame(
       frameMeta: {
         provider: generated.provider,
         model: generated.model,
-        prompt: framePrompt,
+        prompt,
         reference_urls: referenceUrls,
-        aspect_ratio: config().FRAME_ASPECT_RATIO,
+        aspect_ratio: aspectRatio,
         previous_frame_url: board.frameImageUrl,
         generated_at: new Date().toISOString(),
       },
@@ -131,13 +139,18 @@ export async function guideFrame(storyboardId: number, guideUrl: string): Promis
     throw badRequest("frame_missing", `分镜 ${storyboardId} 还没有首帧图，请先生成首帧图`);
   }
   await checkUserUrl(guideUrl, ["body", "guide_image_url"]);
-  const [current, guide] = await Promise.all([loadImage(board.frameImageUrl), loadImage(guideUrl)]);
-  const prompt = `${GUIDE_INSTRUCTION}\nShot: ${board.framePrompt}`;
+  const [current, guide, settings] = await Promise.all([
+    loadImage(board.frameImageUrl),
+    loadImage(guideUrl),
+    projectSettings(board.projectId),
+  ]);
+  const prompt = styledPrompt(`${GUIDE_INSTRUCTION}\nShot: ${board.framePrompt}`, settings.style);
+  const aspectRatio = settings.aspect_ratio;
   const image = await imageProvider();
   const generated = await image.generate({
     prompt,
     references: [current, guide],
-    aspectRatio: config().FRAME_ASPECT_RATIO,
+    aspectRatio,
     title: `Shot ${board.position} (guided)`,
   });
   const url = await storeFrame(board, generated);
@@ -159,7 +172,8 @@ export async function guideFrame(storyboardId: number, guideUrl: string): Promis
         prompt,
         template: null,
         input_versions: { frame: board.frameVersionId, guide_image_url: guideUrl },
-        aspect_ratio: config().FRAME_ASPECT_RATIO,
+        aspect_ratio: aspectRatio,
+        style: settings.style,
       },
       // A guided frame answers to the same prompt and assets as the frame it revises.
       inputs: frameInputsOf(board, refs),
@@ -172,7 +186,7 @@ export async function guideFrame(storyboardId: number, guideUrl: string): Promis
         reference_urls: [board.frameImageUrl, guideUrl],
         guide_image_url: guideUrl,
         previous_frame_url: board.frameImageUrl,
-        aspect_ratio: config().FRAME_ASPECT_RATIO,
+        aspect_ratio: aspectRatio,
         generated_at: new Date().toISOString(),
       },
     },

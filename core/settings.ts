@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { config } from "./config.ts";
+import { videoFrameSize } from "./frame-size.ts";
 
 /**
  * Project settings (CONTRACT, "Project settings"). Stored as given; every read fills in the
@@ -34,9 +35,10 @@ export function defaultSettings(): ProjectSettings {
   const aspect = ["16:9", "9:16", "1:1"].includes(cfg.FRAME_ASPECT_RATIO)
     ? (cfg.FRAME_ASPECT_RATIO as ProjectSettings["aspect_ratio"])
     : "16:9";
-  const seconds = [4, 6, 8].includes(cfg.VIDEO_SECONDS)
-    ? (cfg.VIDEO_SECONDS as ProjectSettings["shot_seconds"])
-    : 8;
+  // The nearest allowed length (a tie goes to the longer): VIDEO_SECONDS=1 in a test means short.
+  const seconds = ([4, 6, 8] as const).reduce((best, n) =>
+    Math.abs(n - cfg.VIDEO_SECONDS) <= Math.abs(best - cfg.VIDEO_SECONDS) ? n : best,
+  );
   return {
     aspect_ratio: aspect,
     resolution: cfg.VIDEO_RESOLUTION,
@@ -63,3 +65,14 @@ export function settingsOf(stored: unknown): ProjectSettings {
   );
   return parsed.success ? parsed.data : defaultSettings();
 }
+
+/** The frame size the project's film is made at (the final cut's size). */
+export const frameSizeOf = (s: Pick<ProjectSettings, "aspect_ratio" | "resolution">) =>
+  videoFrameSize(s.aspect_ratio, s.resolution);
+
+/**
+ * A prompt with the project's style appended; no style leaves it unchanged. Every image and
+ * video prompt goes through this, and provenance records the text that was sent.
+ */
+export const styledPrompt = (prompt: string, style: string): string =>
+  style.trim() ? `${prompt}\nStyle: ${style.trim()}` : prompt;

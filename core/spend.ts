@@ -177,11 +177,25 @@ export async function assertWithinBudget(owner: string): Promise<void> {
   }
 }
 
-export function estimateShotVideo() {
-  const seconds = config().VIDEO_SECONDS;
+/**
+ * What one shot video costs: the seconds really asked for (its plan: the storyboard's own length,
+ * else the project's, mapped to what the model makes), and what the plan changed to get there.
+ */
+export function estimateShotVideo(plan: {
+  duration_seconds: number;
+  model: string;
+  mapped: unknown[];
+}) {
+  const seconds = plan.duration_seconds;
   const offline = config().offline.video;
   return {
     estimate_usd: offline ? 0 : Number((seconds * prices().video_per_second).toFixed(4)),
-    basis: { seconds, video_per_second: prices().video_per_second, offline },
+    basis: {
+      seconds,
+      video_per_second: prices().video_per_second,
+      offline,
+      model: plan.model,
+      mapped: plan.mapped,
+    },
   };
 }

@@ -57,8 +57,11 @@ async function storedClip(name: string, width: number, height: number) {
   return writeLocalFile(`test/final-cut/${name}.mp4`, await readFile(clip));
 }
 
-async function projectWithClips(urls: string[]) {
-  const [project] = await database.db.insert(projects).values({ name: "cut" }).returning();
+async function projectWithClips(urls: string[], settings: Record<string, unknown> = {}) {
+  const [project] = await database.db
+    .insert(projects)
+    .values({ name: "cut", settings })
+    .returning();
   const projectId = project?.id as number;
   await database.db
     .insert(storyboards)
@@ -86,14 +89,18 @@ describe("final cut job", () => {
       await storedClip("other", 48, 36),
       await storedClip("third", 64, 36),
     ];
-    const projectId = await projectWithClips(urls);
+    // A portrait project: the cut is made at its size, whatever the clips' own.
+    const projectId = await projectWithClips(urls, { aspect_ratio: "9:16", resolution: "720p" });
     const reported: number[] = [];
     const outcome = await withPrincipal({ owner: LOCAL_OWNER, admin: false }, () =>
       runFinalCut(job(projectId), async (progress) => {
         reported.push(progress);
       }),
     );
-    expect(outcome).toMatchObject({ kind: "done", result: { method: "encode" } });
+    expect(outcome).toMatchObject({
+      kind: "done",
+      result: { method: "encode", width: 720, height: 1280, aspect_ratio: "9:16" },
+    });
     // Several writes, each higher than the last, the last one before the worker's 100.
     expect(reported.length).toBeGreaterThanOrEqual(4);
     expect(reported).toEqual([...new Set(reported)].sort((a, b) => a - b));
@@ -120,9 +127,25 @@ describe("final cut job", () => {
     );
     const info = await probe(stored);
     expect(info.sizeBytes).toBe(handed[0]?.size);
-    expect(info.video).toMatchObject({ width: 64, height: 36, frameRate: "24/1" });
+    expect(info.video).toMatchObject({ width: 720, height: 1280, frameRate: "24/1" });
     expect(info.duration).toBeGreaterThan(2.8);
     expect(info.duration).toBeLessThan(3.4);
+  });
+
+  it("joins clips as they are only when they already have the project's frame size", async () => {
+    const hd = [await storedClip("hd-1", 1280, 720), await storedClip("hd-2", 1280, 720)];
+    const run = (projectId: number) =>
+      withPrincipal({ owner: LOCAL_OWNER, admin: false }, () =>
+        runFinalCut(job(projectId), async () => {}),
+      );
+    // Default settings: 16:9 at 720p is exactly these clips' size.
+    expect(await run(await projectWithClips(hd))).toMatchObject({
+      result: { method: "copy", width: 1280, height: 720 },
+    });
+    // The same matching clips in a square project are fitted to 720x720 and encoded once.
+    expect(await run(await projectWithClips(hd, { aspect_ratio: "1:1" }))).toMatchObject({
+      result: { method: "encode", width: 720, height: 720 },
+    });
   });
 
   it("stores and links nothing when the worker no longer owns the step", async () => {

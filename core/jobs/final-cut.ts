@@ -7,6 +7,7 @@ import { projects, storyboards } from "../db/schema.ts";
 import { composeClips } from "../media/compose.ts";
 import { probe } from "../media/ffmpeg.ts";
 import { requireLiveProject } from "../projects.ts";
+import { frameSizeOf, settingsOf } from "../settings.ts";
 import { finalCutInputsOf } from "../staleness.ts";
 import { downloadToFile } from "../storage/download.ts";
 import { storageProvider } from "../storage/index.ts";
@@ -76,15 +77,18 @@ export async function runFinalCut(
       paths.push(path);
     }
     await progress.settle();
-    // The first clip sets the frame; matching clips are then joined without re-encoding.
+    // The project's settings set the frame (aspect ratio and resolution); the first clip sets
+    // the frame rate. Clips already at that size and matching each other are joined as they are.
     const first = await probe(paths[0] as string);
     const [num = 24, den = 1] = first.video.frameRate.split("/").map(Number);
     const fps = Math.round(num / (den || 1)) || 24;
+    const settings = settingsOf(project.settings);
+    const size = frameSizeOf(settings);
     const out = join(dir, "final.mp4");
     const cut = await composeClips(
       paths,
       out,
-      { width: first.video.width, height: first.video.height, fps },
+      { ...size, fps },
       dir,
       progress.phase(DOWNLOADED, COMPOSED),
     );
@@ -112,6 +116,10 @@ export async function runFinalCut(
       result: {
         video_url: url,
         method: cut.method,
+        width: cut.output.video.width,
+        height: cut.output.video.height,
+        aspect_ratio: settings.aspect_ratio,
+        resolution: settings.resolution,
         duration: cut.duration,
         size_bytes: cut.output.sizeBytes,
         clips: cut.clips.map((c, i) => ({

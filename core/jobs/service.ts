@@ -4,7 +4,7 @@ import { config } from "../config.ts";
 import { AppError, badRequest } from "../errors.ts";
 import { log } from "../log.ts";
 import { requireLiveProject } from "../projects.ts";
-import { requireLiveStoryboard } from "../storyboards.ts";
+import { planShotVideo } from "../shot-video-plan.ts";
 import { projectClips } from "./final-cut.ts";
 import { enqueueJob } from "./queue.ts";
 import { activeJobFor, claimActive, releaseVideoSlots, reserveVideoSlot } from "./slots.ts";
@@ -111,21 +111,22 @@ async function jobBeingCreated(jobId: string): Promise<Job> {
   );
 }
 
-/** Validates before anything is queued: a job that can only fail is refused with a 4xx now. */
+/**
+ * Validates before anything is queued: a job that can only fail is refused with a 4xx now (no
+ * first frame and no usable references, a last frame or references the model cannot take). The
+ * plan — settings, style, continuity inputs, what was mapped — is the job's input.
+ */
 export async function submitShotVideo(
   storyboardId: number,
   shotPrompt: string,
   idempotencyKey?: string,
 ) {
-  const board = await requireLiveStoryboard(storyboardId);
-  if (!board.frameImageUrl) {
-    throw badRequest("frame_missing", `分镜 ${storyboardId} 还没有首帧图，请先生成首帧图`);
-  }
+  const { project_id: projectId, ...plan } = await planShotVideo(storyboardId, shotPrompt);
   const owner = currentOwner() ?? LOCAL_OWNER;
   return submit(
     "generate_video",
-    board.projectId,
-    { shot_prompt: shotPrompt, frame_image_url: board.frameImageUrl },
+    projectId,
+    { ...plan },
     {
       storyboardId,
       idempotencyKey,

@@ -8,7 +8,6 @@ import { ProviderError } from "../providers/errors.ts";
 import { videoProvider } from "../providers/video/index.ts";
 import { costOf, recordJobSpendEstimate, settleJobSpend } from "../spend.ts";
 import { storageProvider } from "../storage/index.ts";
-import { loadImage } from "../storage/load-image.ts";
 import { requireLiveStoryboard } from "../storyboards.ts";
 import { recordVersion } from "../versions.ts";
 import {
@@ -19,6 +18,7 @@ import {
   type StepContext,
   StepFailure,
 } from "./outcome.ts";
+import { shotProvenanceOf, shotSecondsOf, shotVideoInputs } from "./shot-inputs.ts";
 import { updateJob } from "./store.ts";
 import type { Job } from "./types.ts";
 
@@ -35,7 +35,7 @@ const videoSpend = (job: Job, provider: string, model: string) => ({
   kind: "video" as const,
   provider,
   model,
-  units: { seconds: config().VIDEO_SECONDS },
+  units: { seconds: shotSecondsOf(job) },
 });
 
 /**
@@ -63,13 +63,7 @@ async function start(job: Job): Promise<Outcome> {
   }
   const cfg = config();
   const board = await requireLiveStoryboard(job.storyboard_id as number);
-  if (!board.frameImageUrl) {
-    throw new JobFailure({
-      code: "frame_missing",
-      message: `Storyboard ${board.id} has no first frame`,
-    });
-  }
-  const image = await loadImage(board.frameImageUrl);
+  const { plan, planned, request } = await shotVideoInputs(job, board, video.model);
   const token = randomUUID();
   const claimed = await updateJob(job.job_id, {
     from: ["running"],
@@ -78,6 +72,8 @@ async function start(job: Job): Promise<Outcome> {
       start_lease_until: new Date(Date.now() + startLeaseMs()).toISOString(),
       // The frame this video is made from: its version decides when the video is stale.
       frame_version_id: board.frameVersionId,
+      // What is sent, when it was decided only now (the ledger and provenance read it).
+      ...(planned ? { input: { ...job.input, ...plan } } : {}),
     },
     condition: {
       expression:
@@ -88,13 +84,7 @@ async function start(job: Job): Promise<Outcome> {
   if (!claimed) throw new LeaseLost("another worker claimed the start");
   let operation: string;
   try {
-    operation = await video.start({
-      image,
-      prompt: String(job.input.shot_prompt),
-      aspectRatio: cfg.FRAME_ASPECT_RATIO,
-      durationSeconds: cfg.VIDEO_SECONDS,
-      resolution: cfg.VIDEO_RESOLUTION,
-    });
+    operation = await video.start(request);
   } catch (error) {
     const failure = error instanceof ProviderError ? error.failure : "uncertain";
     if (NOT_STARTED.has(failure)) {
@@ -175,6 +165,7 @@ async function finish(job: Job, videoRef: string, step: StepContext): Promise<Ou
     await settleJobSpend(videoSpend(job, providerOf(video), video.model));
     const shotPrompt = String(job.input.shot_prompt);
     const frameVersionId = job.frame_version_id ?? null;
+    const made = shotProvenanceOf(job);
     await recordVersion(
       {
         projectId: job.project_id,
@@ -185,10 +176,11 @@ async function finish(job: Job, videoRef: string, step: StepContext): Promise<Ou
         provenance: {
           provider: providerOf(video),
           model: video.model,
-          prompt: shotPrompt,
+          prompt: made.prompt,
           template: null,
-          input_versions: { frame: frameVersionId },
-          cost_usd: costOf("video", providerOf(video), { seconds: config().VIDEO_SECONDS }),
+          input_versions: { frame: frameVersionId, ...made.continuity },
+          ...made.used,
+          cost_usd: costOf("video", providerOf(video), { seconds: shotSecondsOf(job) }),
           job_id: job.job_id,
           operation: job.operation?.name,
         },
@@ -203,8 +195,10 @@ async function finish(job: Job, videoRef: string, step: StepContext): Promise<Ou
         provenance: {
           provider: job.operation?.provider,
           model: video.model,
-          prompt: job.input.shot_prompt,
+          prompt: made.prompt,
           frame_url: job.input.frame_image_url,
+          ...made.continuity,
+          ...made.used,
           operation: job.operation?.name,
         },
       },

@@ -56,3 +56,67 @@ export async function stillToClip(image: string, out: string, o: StillClipOption
     out,
   ]);
 }
+
+/**
+ * A clip that starts on one still and ends exactly on another: the first holds, dissolves into
+ * the last over the middle half, and the last holds to the end (the offline stand-in for a
+ * first + last frame video). ffmpeg 4.x has no `xfade`: the last still fades in as alpha over
+ * the first one.
+ */
+export async function crossfadeClip(
+  first: string,
+  last: string,
+  out: string,
+  o: StillClipOptions,
+): Promise<void> {
+  const fps = o.fps ?? 24;
+  const fit = `scale=${o.width}:${o.height}:force_original_aspect_ratio=increase,crop=${o.width}:${o.height},setsar=1`;
+  const start = (o.seconds * 0.25).toFixed(3);
+  const length = (o.seconds * 0.5).toFixed(3);
+  await ffmpeg([
+    "-loop",
+    "1",
+    "-framerate",
+    String(fps),
+    "-i",
+    first,
+    "-loop",
+    "1",
+    "-framerate",
+    String(fps),
+    "-i",
+    last,
+    "-f",
+    "lavfi",
+    "-i",
+    `sine=frequency=${o.toneHz ?? 220}:sample_rate=48000`,
+    "-filter_complex",
+    [
+      `[0:v]${fit},format=yuv420p[a]`,
+      `[1:v]${fit},format=yuva420p,fade=t=in:st=${start}:d=${length}:alpha=1[b]`,
+      "[a][b]overlay=format=yuv420,format=yuv420p[v]",
+      "[2:a]volume=0.05,aformat=channel_layouts=stereo[s]",
+    ].join(";"),
+    "-map",
+    "[v]",
+    "-map",
+    "[s]",
+    "-t",
+    String(o.seconds),
+    "-r",
+    String(fps),
+    "-c:v",
+    "libx264",
+    "-preset",
+    "veryfast",
+    "-crf",
+    "23",
+    "-c:a",
+    "aac",
+    "-b:a",
+    "96k",
+    "-movflags",
+    "+faststart",
+    out,
+  ]);
+}

@@ -114,8 +114,9 @@ async function normaliseAndEncode(
 }
 
 /**
- * Joins clips in order. Matching clips are stream-copied (seconds, no quality loss); mismatched
- * ones are normalised and encoded once. The output's duration is verified against the inputs.
+ * Joins clips in order. Clips that match each other and the target's frame size are
+ * stream-copied (seconds, no quality loss); otherwise they are normalised to the target and
+ * encoded once. The output's duration is verified against the inputs.
  * `onProgress` gets the share of the output written so far, 0 to 1.
  */
 export async function composeClips(
@@ -131,7 +132,10 @@ export async function composeClips(
   const options: FfmpegOptions = onProgress
     ? { onProgress: (seconds) => onProgress(Math.min(1, seconds / (expected || 1))) }
     : {};
-  const method = canStreamCopy(clips) ? "copy" : "encode";
+  // Joined as they are only when they already have the film's frame size.
+  const first = clips[0] as ClipInfo;
+  const fits = first.video.width === target.width && first.video.height === target.height;
+  const method = canStreamCopy(clips) && fits ? "copy" : "encode";
   if (method === "copy") await concatCopy(paths, out, workDir, options);
   else await normaliseAndEncode(paths, clips, out, target, options);
   const output = await probe(out);

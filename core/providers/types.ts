@@ -99,7 +99,12 @@ export interface Storage {
 }
 
 export interface VideoRequest {
-  image: ImageFile;
+  /** The first frame; absent only for reference-to-video (`referenceImages`). */
+  image?: ImageFile;
+  /** A frame the video must end on (first + last frame video); needs `image`. */
+  lastFrame?: ImageFile;
+  /** Up to the model's limit of asset images ("ingredients") for a shot with no first frame. */
+  referenceImages?: ImageFile[];
   prompt: string;
   aspectRatio: string;
   durationSeconds: number;

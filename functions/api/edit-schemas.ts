@@ -11,7 +11,8 @@ export const ProjectPatch = z
     name: text(200),
     idea: z.string().max(50_000).nullable(),
     full_script: z.string().max(100_000).nullable(),
-    settings: ProjectSettingsPatch.openapi("ProjectSettingsPatch"),
+    // Rebuilt with this module's `z` (see ProjectSettingsOut in schemas.ts).
+    settings: z.object(ProjectSettingsPatch.shape).strict().openapi("ProjectSettingsPatch"),
   })
   .partial()
   .strict()

@@ -62,8 +62,12 @@ export const Message = z.object({ message: z.string() }).openapi("Message");
 
 const timestamps = { created_at: z.string(), updated_at: z.string() };
 
-/** Every setting with its value (defaults filled in). */
-export const ProjectSettingsOut = ProjectSettingsSchema.openapi("ProjectSettings");
+/** Every setting with its value (defaults filled in). Rebuilt with this module's `z`: core's
+ * schema may be made before @hono/zod-openapi extends zod, and then has no `.openapi`. */
+export const ProjectSettingsOut = z
+  .object(ProjectSettingsSchema.shape)
+  .strict()
+  .openapi("ProjectSettings");
 const iso = (d: Date | string) => new Date(d).toISOString();
 
 export const PromptInput = z

@@ -91,9 +91,13 @@ export const routes = [
     }),
     async (c) => {
       if (c.req.valid("query").estimate === "true") {
-        const { requireLiveStoryboard } = await import("../../core/storyboards.ts");
-        await requireLiveStoryboard(c.req.valid("param").storyboard_id);
-        return c.json(estimateShotVideo(), 200) as never;
+        // The same plan the job would run (settings, length, model): refusals answer alike.
+        const { planShotVideo } = await import("../../core/shot-video-plan.ts");
+        const plan = await planShotVideo(
+          c.req.valid("param").storyboard_id,
+          c.req.valid("json").shot_prompt,
+        );
+        return c.json(estimateShotVideo(plan), 200) as never;
       }
       const { submitShotVideo } = await import("../../core/jobs/service.ts");
       const submitted = await submitShotVideo(

@@ -145,3 +145,30 @@ export async function runToEnd(jobId: string) {
   }
   throw new Error(`job ${jobId} did not finish`);
 }
+
+/** A distinct still in our own storage (a card seeded by its name), with its bytes. */
+export async function storedStill(name: string): Promise<{ url: string; bytes: Uint8Array }> {
+  const bytes = renderCard({
+    width: 64,
+    height: 36,
+    title: name,
+    prompt: "",
+    label: "",
+    seed: name,
+  });
+  const url = await writeLocalFile(`test/stills/${name}-${Date.now()}.png`, bytes);
+  return { url, bytes };
+}
+
+/** A project with the given settings (through the API, so they are validated as a client's). */
+export async function projectWithSettings(api: Api, settings: Record<string, unknown> = {}) {
+  const res = await api.call("POST", "/api/v1/projects", { name: "settings", settings });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id as number;
+}
+
+/** Switches to the gemini route with one Veo model id (the capability table reads it). */
+export async function useVeoModel(model: string, fakeUrl: string): Promise<void> {
+  process.env.VEO_MODEL = model;
+  await useVideoRoute("gemini", fakeUrl);
+}

@@ -11,6 +11,7 @@ import {
   throughBase,
 } from "./operation.ts";
 import { paidStart, startAnswerFailure } from "./paid-start.ts";
+import { veoInstance } from "./veo-instance.ts";
 
 const NAME = "gemini-veo";
 const DEFAULT_BASE = "https://generativelanguage.googleapis.com";
@@ -29,22 +30,14 @@ export function geminiVeo(cfg: Config): VideoProvider {
     name: NAME,
     model,
     offline: false,
-    async start({ image, prompt, aspectRatio, durationSeconds, resolution }) {
+    async start({ prompt, aspectRatio, durationSeconds, resolution, ...images }) {
       // One request, never retried here: a second one could be a second paid generation.
       const res = await paidStart(NAME, () =>
         fetch(`${base}/v1beta/models/${model}:predictLongRunning`, {
           method: "POST",
           headers: { "content-type": "application/json", "x-goog-api-key": key },
           body: JSON.stringify({
-            instances: [
-              {
-                prompt,
-                image: {
-                  bytesBase64Encoded: Buffer.from(image.bytes).toString("base64"),
-                  mimeType: image.mimeType,
-                },
-              },
-            ],
+            instances: [veoInstance({ prompt, ...images })],
             parameters: {
               sampleCount: 1,
               durationSeconds,

@@ -31,11 +31,17 @@ export function interactionsVideo(cfg: Config): VideoProvider {
             model,
             input: [
               { type: "text", text: prompt },
-              {
-                type: "image",
-                data: Buffer.from(image.bytes).toString("base64"),
-                mime_type: image.mimeType,
-              },
+              // The first frame only: this API has no last-frame or reference inputs
+              // (capabilities.ts refuses them before a start gets here).
+              ...(image
+                ? [
+                    {
+                      type: "image",
+                      data: Buffer.from(image.bytes).toString("base64"),
+                      mime_type: image.mimeType,
+                    },
+                  ]
+                : []),
             ],
             response_format: [
               {

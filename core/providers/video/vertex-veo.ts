@@ -1,14 +1,19 @@
-import { GenerateVideosOperation, GoogleGenAI } from "@google/genai";
+import { GenerateVideosOperation, GoogleGenAI, VideoGenerationReferenceType } from "@google/genai";
 import { type AuthClient, GoogleAuth } from "google-auth-library";
 import type { Config } from "../../config.ts";
 import { ProviderError } from "../errors.ts";
 import { callGemini } from "../image/gemini.ts";
-import type { VideoProvider } from "../types.ts";
+import type { ImageFile, VideoProvider } from "../types.ts";
 import { fetchVideo, readVideosOperation, takeInlineVideo } from "./operation.ts";
 import { paidStart } from "./paid-start.ts";
 
 const NAME = "vertex-veo";
 const SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
+
+const sdkImage = (image: ImageFile) => ({
+  imageBytes: Buffer.from(image.bytes).toString("base64"),
+  mimeType: image.mimeType,
+});
 
 /**
  * Veo 3.1 GA on Vertex AI through the SDK's own generateVideos / getVideosOperation (Vertex mode
@@ -40,24 +45,36 @@ export function vertexVeo(cfg: Config, authClient?: AuthClient): VideoProvider {
     name: NAME,
     model,
     offline: false,
-    async start({ image, prompt, aspectRatio, durationSeconds, resolution }) {
+    async start({
+      image,
+      lastFrame,
+      referenceImages,
+      prompt,
+      aspectRatio,
+      durationSeconds,
+      resolution,
+    }) {
       // One attempt only (retryOptions above): a retried start could be a second paid generation.
       const op = await paidStart(NAME, () =>
         ai.models.generateVideos({
           model,
-          source: {
-            prompt,
-            image: {
-              imageBytes: Buffer.from(image.bytes).toString("base64"),
-              mimeType: image.mimeType,
-            },
-          },
+          source: { prompt, ...(image ? { image: sdkImage(image) } : {}) },
           config: {
             numberOfVideos: 1,
             durationSeconds,
             aspectRatio,
             resolution,
             personGeneration: "allow_adult",
+            // Continuity (CAPABILITIES.md): the SDK puts both into the request's instance.
+            ...(lastFrame ? { lastFrame: sdkImage(lastFrame) } : {}),
+            ...(referenceImages?.length
+              ? {
+                  referenceImages: referenceImages.map((r) => ({
+                    image: sdkImage(r),
+                    referenceType: VideoGenerationReferenceType.ASSET,
+                  })),
+                }
+              : {}),
           },
         }),
       );

@@ -99,6 +99,20 @@ export function gate(): { gate: Gate; arrived: Promise<void>; open: () => void }
 /** Where the real Gemini API's file links point; the backend must fetch them through its base. */
 export const GOOGLE_FILES = "https://generativelanguage.googleapis.com/v1beta/files";
 
+/**
+ * What Veo refuses in a start's instance, as documented (CAPABILITIES.md): a last frame without a
+ * first frame, reference images together with either frame, more than three references.
+ */
+function veoInstanceProblem(body: { instances?: Record<string, unknown>[] } | undefined) {
+  const instance = body?.instances?.[0] ?? {};
+  const refs = instance.referenceImages as unknown[] | undefined;
+  if (instance.lastFrame && !instance.image) return "lastFrame requires an input image";
+  if (refs?.length && (instance.image || instance.lastFrame))
+    return "referenceImages cannot be combined with image or lastFrame";
+  if ((refs?.length ?? 0) > 3) return "at most 3 reference images";
+  return undefined;
+}
+
 const START = /:predictLongRunning$|^\/v1beta\/interactions$/;
 const isStart = (r: Recorded) => r.method === "POST" && START.test(r.path.split("?")[0] as string);
 
@@ -194,8 +208,11 @@ export async function startFakeGemini(apiKey = "test-google-key"): Promise<FakeG
     if (vertex) {
       if (req.headers.authorization !== `Bearer ${VERTEX_TOKEN}`)
         return googleError(401, "UNAUTHENTICATED", "bad token");
-      if (vertex[2] === "predictLongRunning")
+      if (vertex[2] === "predictLongRunning") {
+        const problem = veoInstanceProblem(req.json);
+        if (problem) return googleError(400, "INVALID_ARGUMENT", problem);
         return { status: 200, body: { name: newOperation(vertex[1] as string) } };
+      }
       return operationStep(String(req.json?.operationName), true);
     }
     if (req.headers["x-goog-api-key"] !== apiKey) {
@@ -238,7 +255,11 @@ export async function startFakeGemini(apiKey = "test-google-key"): Promise<FakeG
       };
     }
     const start = req.path.match(/^\/v1beta\/models\/([^/:]+):predictLongRunning$/);
-    if (start) return { status: 200, body: { name: newOperation(`models/${start[1]}`) } };
+    if (start) {
+      const problem = veoInstanceProblem(req.json);
+      if (problem) return googleError(400, "INVALID_ARGUMENT", problem);
+      return { status: 200, body: { name: newOperation(`models/${start[1]}`) } };
+    }
     const poll = req.path.match(/^\/v1beta\/(models\/[^/]+\/operations\/[^/?]+)/);
     if (poll && req.method === "GET") return operationStep(poll[1] as string, false);
     if (/^\/v1beta\/files\/[^/:]+:download/.test(req.path)) {

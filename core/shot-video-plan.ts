@@ -1,0 +1,165 @@
+import { and, asc, eq, gt, inArray } from "drizzle-orm";
+import { config } from "./config.ts";
+import { db } from "./db/client.ts";
+import { type Asset, assets, type Storyboard, storyboards } from "./db/schema.ts";
+import { AppError, badRequest } from "./errors.ts";
+import { projectSettings } from "./project-settings.ts";
+import {
+  activeVideoModel,
+  capabilitiesOf,
+  checkVideoRequest,
+  type VideoMapping,
+} from "./providers/video/capabilities.ts";
+import { type ProjectSettings, styledPrompt } from "./settings.ts";
+import { requireLiveStoryboard } from "./storyboards.ts";
+
+/**
+ * What one shot video sends, decided before any job exists: the project's settings (the
+ * storyboard's own length wins), the style, and the continuity inputs the model can take. It is
+ * the generate_video job's input, so the worker, provenance and the estimate all use the same.
+ */
+export interface ShotVideoPlan {
+  model: string;
+  /** first_frame · first_last_frame (ends on `last_frame_url`) · reference (no first frame). */
+  mode: "first_frame" | "first_last_frame" | "reference";
+  /** The user's motion prompt (stored on the storyboard when the video is done). */
+  shot_prompt: string;
+  /** What the model is sent: the shot prompt with the project's style. */
+  prompt: string;
+  style: string;
+  frame_image_url: string | null;
+  last_frame_url: string | null;
+  /** storyboard: its own last_frame_url · chain: the next shot's first frame. */
+  last_frame_source: "storyboard" | "chain" | null;
+  reference_asset_ids: number[];
+  reference_urls: string[];
+  duration_seconds: number;
+  aspect_ratio: string;
+  resolution: string;
+  /** Settings the model does not offer, and what was used instead. */
+  mapped: VideoMapping[];
+  /** Chain continuity on a model without last frames: the next shot starts from this shot's
+   * real last frame (extracted with ffmpeg by the render), so those shots run one after another. */
+  chain_extract: boolean;
+}
+
+export interface ShotPlanInput {
+  board: Pick<
+    Storyboard,
+    "id" | "frameImageUrl" | "lastFrameUrl" | "durationSeconds" | "frameAssetIds" | "shotPrompt"
+  >;
+  /** The shot after this one in film order (null: this is the last shot). */
+  next: Pick<Storyboard, "frameImageUrl"> | null;
+  /** The assets this shot references (others are ignored). */
+  assets: Pick<Asset, "id" | "originalUrl">[];
+  settings: ProjectSettings;
+  model: string;
+  /** The motion prompt asked for; the storyboard's own when absent. */
+  shotPrompt?: string;
+}
+
+/** The plan of one shot video from rows already read (the render uses this for every shot). */
+export function shotVideoPlanOf(input: ShotPlanInput): ShotVideoPlan {
+  const { board, settings, model } = input;
+  const caps = capabilitiesOf(model);
+  const frame = board.frameImageUrl;
+  const chain = settings.continuity === "chain" && input.next !== null;
+  let last: { url: string; source: "storyboard" | "chain" } | null = board.lastFrameUrl
+    ? { url: board.lastFrameUrl, source: "storyboard" }
+    : null;
+  // An empty last frame under chain means "the next shot's first frame", when the model can end
+  // on one; otherwise the render takes this shot's real last frame for the next shot instead.
+  if (!last && chain && caps.last_frame && frame && input.next?.frameImageUrl) {
+    last = { url: input.next.frameImageUrl, source: "chain" };
+  }
+  let references: Pick<Asset, "id" | "originalUrl">[] = [];
+  if (!frame) {
+    references = board.frameAssetIds
+      .map((id) => input.assets.find((a) => a.id === id && a.originalUrl))
+      .filter((a) => a !== undefined)
+      .slice(0, caps.reference_images);
+    if (references.length === 0) {
+      const why =
+        caps.reference_images > 0
+          ? ""
+          : `; ${model} cannot make a shot from its assets' images (reference_images)`;
+      throw badRequest("frame_missing", `分镜 ${board.id} 还没有首帧图，请先生成首帧图${why}`);
+    }
+    // A chained last frame cannot go with references; a user's own one is refused below.
+    if (last?.source === "chain") last = null;
+  }
+  const checked = checkVideoRequest(model, {
+    image: frame ?? undefined,
+    lastFrame: last?.url,
+    referenceImages: references,
+    durationSeconds: board.durationSeconds ?? settings.shot_seconds,
+    aspectRatio: settings.aspect_ratio,
+    resolution: settings.resolution,
+  });
+  const shotPrompt = input.shotPrompt ?? board.shotPrompt;
+  return {
+    model,
+    mode: !frame ? "reference" : last ? "first_last_frame" : "first_frame",
+    shot_prompt: shotPrompt,
+    prompt: styledPrompt(shotPrompt, settings.style),
+    style: settings.style,
+    frame_image_url: frame,
+    last_frame_url: last?.url ?? null,
+    last_frame_source: last?.source ?? null,
+    reference_asset_ids: references.map((a) => a.id),
+    reference_urls: references.map((a) => a.originalUrl as string),
+    duration_seconds: checked.durationSeconds,
+    aspect_ratio: checked.aspectRatio,
+    resolution: checked.resolution,
+    mapped: checked.mapped,
+    chain_extract: chain && !caps.last_frame,
+  };
+}
+
+/** Reads what a shot's plan needs (storyboard, settings, next shot, referenced assets). */
+export async function planShotVideo(
+  storyboardId: number,
+  shotPrompt?: string,
+  model = activeVideoModel(config()),
+): Promise<ShotVideoPlan & { project_id: number }> {
+  const board = await requireLiveStoryboard(storyboardId);
+  const d = await db();
+  const [settings, [next], referenced] = await Promise.all([
+    projectSettings(board.projectId),
+    d
+      .select({ frameImageUrl: storyboards.frameImageUrl })
+      .from(storyboards)
+      .where(
+        and(eq(storyboards.projectId, board.projectId), gt(storyboards.position, board.position)),
+      )
+      .orderBy(asc(storyboards.position), asc(storyboards.id))
+      .limit(1),
+    board.frameAssetIds.length && !board.frameImageUrl
+      ? d
+          .select({ id: assets.id, originalUrl: assets.originalUrl })
+          .from(assets)
+          .where(
+            and(inArray(assets.id, board.frameAssetIds), eq(assets.projectId, board.projectId)),
+          )
+      : Promise.resolve([]),
+  ]);
+  const plan = shotVideoPlanOf({
+    board,
+    next: next ?? null,
+    assets: referenced,
+    settings,
+    model,
+    shotPrompt,
+  });
+  return { ...plan, project_id: board.projectId };
+}
+
+/** A plan stored on a job (older jobs have none: undefined). */
+export const storedPlanOf = (input: Record<string, unknown>): ShotVideoPlan | undefined =>
+  typeof input.model === "string" && typeof input.duration_seconds === "number"
+    ? (input as unknown as ShotVideoPlan)
+    : undefined;
+
+/** A capability refusal as thrown by the checks above (for callers that map it to a job error). */
+export const isCapabilityRefusal = (error: unknown): error is AppError =>
+  error instanceof AppError && error.code === "capability_unsupported";
