@@ -17,8 +17,13 @@ const int = (fallback: number, min: number, max: number) =>
 const EnvSchema = z.object({
   PORT: int(3000, 1, 65535),
   HOST: z.string().optional().default("127.0.0.1"),
-  /** Public origin of this server, used to build URLs of locally stored files. */
+  /** Public origin of this server: URLs of locally stored files, and (https only) the completion
+   * callbacks video providers are asked to call. */
   PUBLIC_BASE_URL: optional,
+  /** Signs completion-callback URLs (HMAC-SHA256 of the job id); unset: no callbacks requested. */
+  WEBHOOK_SECRET: optional.refine((v) => v === undefined || v.length >= 32, {
+    message: "at least 32 characters",
+  }),
   DATA_DIR: z.string().optional().default(".data"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).optional().default("info"),
 
@@ -96,8 +101,11 @@ const EnvSchema = z.object({
   INTERACTIONS_VIDEO_MODEL: z.string().optional().default("gemini-omni-video"),
   VIDEO_SECONDS: int(8, 1, 60),
   VIDEO_RESOLUTION: z.enum(["720p", "1080p"]).optional().default("720p"),
-  /** Seconds between checks of a rendering video; the worker is not held meanwhile. */
-  VIDEO_POLL_SECONDS: int(15, 1, 900),
+  /** Fixed seconds between checks of a rendering video. Unset: adaptive (core/jobs/polling.ts). */
+  VIDEO_POLL_SECONDS: z.preprocess(
+    (v) => (typeof v === "string" && !v.trim() ? undefined : v),
+    z.coerce.number().int().min(1).max(900).optional(),
+  ),
   /** A video job still unfinished after this many minutes fails as a timeout. */
   VIDEO_TIMEOUT_MINUTES: int(20, 1, 180),
   /** Offline videos pretend to render this long, so the polling path runs locally too. */
@@ -166,6 +174,7 @@ const LINKS: [env: string, resource: string, field: string][] = [
   ["QINIU_ACCESS_KEY", "QiniuAccessKey", "value"],
   ["QINIU_SECRET_KEY", "QiniuSecretKey", "value"],
   ["GOOGLE_CREDENTIALS_JSON", "GoogleCredentialsJson", "value"],
+  ["WEBHOOK_SECRET", "WebhookSecret", "value"],
   ["JOBS_TABLE", "Jobs", "name"],
   ["JOBS_QUEUE_URL", "JobQueue", "url"],
 ];

@@ -10,6 +10,7 @@ import { projectSettings } from "./project-settings.ts";
 import { liveProjectIds } from "./projects.ts";
 import { imageProvider } from "./providers/image/index.ts";
 import type { Generated, ImageFile } from "./providers/types.ts";
+import type { SafetyRewriter } from "./safety-rewrite.ts";
 import { styledPrompt } from "./settings.ts";
 import { costOf, recordSpend } from "./spend.ts";
 import { frameInputsOf } from "./staleness.ts";
@@ -35,6 +36,12 @@ export interface FrameOptions {
   shotPrompt?: string;
   /** More provenance for the frame's version (e.g. the rewrite that led to it). */
   provenance?: Record<string, unknown>;
+  /**
+   * The render passes `drawWithSafetyRewrite` (core/safety-rewrite.ts): a refused prompt is
+   * rewritten once by the LLM and drawn again. Handed in, not imported, so that the interactive
+   * frame routes never reach the LLM.
+   */
+  safetyRewrite?: SafetyRewriter;
 }
 
 /**
@@ -83,16 +90,26 @@ export async function generateFrame(
     mapLimit(referenceUrls, 6, (url) => loadImage(url)),
     projectSettings(board.projectId),
   ]);
-  // The project's shape and style, recorded with the frame as sent.
-  const prompt = styledPrompt(framePrompt, settings.style);
   const aspectRatio = settings.aspect_ratio;
   const image = await imageProvider();
-  const generated = await image.generate({
-    prompt,
-    references,
-    aspectRatio,
-    title: `Shot ${board.position}`,
-  });
+  const draw = (text: string) =>
+    image.generate({
+      prompt: styledPrompt(text, settings.style),
+      references,
+      aspectRatio,
+      title: `Shot ${board.position}`,
+    });
+  // The render rewrites a refused prompt once: the shot keeps the user's prompt; the one sent is
+  // in the provenance.
+  const drawn = options.safetyRewrite
+    ? await options.safetyRewrite(
+        { storyboardId: board.id, kind: "frame", prompt: framePrompt },
+        draw,
+      )
+    : { value: await draw(framePrompt), prompt: framePrompt, rewrite: undefined };
+  const generated = drawn.value;
+  // The project's shape and style, recorded with the frame as sent.
+  const prompt = styledPrompt(drawn.prompt, settings.style);
   const url = await storeFrame(board, generated);
   const inputs = frameInputsOf({ framePrompt, frameAssetIds: ids }, ordered);
   await recordVersion(
@@ -110,6 +127,7 @@ export async function generateFrame(
         reference_urls: referenceUrls,
         aspect_ratio: aspectRatio,
         style: settings.style,
+        ...(drawn.rewrite ? { safety_rewrite: drawn.rewrite } : {}),
         ...options.provenance,
       },
       inputs,

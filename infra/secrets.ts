@@ -6,6 +6,8 @@ export const qiniuAccessKey = new sst.Secret("QiniuAccessKey");
 export const qiniuSecretKey = new sst.Secret("QiniuSecretKey");
 /** Service-account key JSON for the Vertex AI video route; leave unset on other routes. */
 export const googleCredentialsJson = new sst.Secret("GoogleCredentialsJson", "");
+/** Signs shot videos' completion-callback URLs; unset: polling alone (needs PUBLIC_BASE_URL). */
+export const webhookSecret = new sst.Secret("WebhookSecret", "");
 
 export const allSecrets = [
   databaseUrl,
@@ -14,4 +16,5 @@ export const allSecrets = [
   qiniuAccessKey,
   qiniuSecretKey,
   googleCredentialsJson,
+  webhookSecret,
 ];

@@ -38,6 +38,8 @@ export const settings: Record<string, string> = {
     "OWNER_BUDGET_USD",
     "MAX_ACTIVE_VIDEO_JOBS",
     "PRICES_JSON",
+    // The API's public https origin (custom domain or the stage's URL): completion callbacks.
+    "PUBLIC_BASE_URL",
   ),
 };
 

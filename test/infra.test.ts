@@ -156,10 +156,12 @@ describe("Lambda bundles", () => {
   it("bundles the worker with what it needs and nothing heavy in the dead-letter subscriber", async () => {
     const worker = await bundleHandler("functions/worker.ts");
     expect(worker.inputs).toContain("core/media/compose.ts");
-    // Jobs draw images and videos and store them; no job calls the LLM.
+    // Jobs draw images and videos and store them; the render's jobs also call the LLM (a prompt
+    // refused by a safety filter is rewritten).
     expect(sdksIn(worker.inputs).sort()).toEqual([
       "@google/genai",
       "google-auth-library",
+      "openai",
       "qiniu",
       "urllib",
     ]);

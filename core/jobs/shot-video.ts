@@ -6,6 +6,7 @@ import { config } from "../config.ts";
 import { log } from "../log.ts";
 import { ProviderError } from "../providers/errors.ts";
 import { videoProvider } from "../providers/video/index.ts";
+import { rewriteForSafety } from "../safety-rewrite.ts";
 import { costOf, recordJobSpendEstimate, settleJobSpend } from "../spend.ts";
 import { storageProvider } from "../storage/index.ts";
 import { requireLiveStoryboard } from "../storyboards.ts";
@@ -18,9 +19,11 @@ import {
   type StepContext,
   StepFailure,
 } from "./outcome.ts";
+import { nextCheckSeconds, renderProgress, typicalRenderSeconds } from "./polling.ts";
 import { shotProvenanceOf, shotSecondsOf, shotVideoInputs } from "./shot-inputs.ts";
 import { updateJob } from "./store.ts";
 import type { Job } from "./types.ts";
+import { videoWebhook } from "./webhook.ts";
 
 /** Refusals that prove the provider started nothing: the start may be sent again later. */
 const NOT_STARTED = new Set(["rate_limited", "unavailable"]);
@@ -28,9 +31,25 @@ const NOT_STARTED = new Set(["rate_limited", "unavailable"]);
 /** How long a claimant may be inside the paid call: longer than the start request's timeout. */
 export const startLeaseMs = () => config().PROVIDER_TIMEOUT_MS + 60_000;
 
+/** When to check a render started `elapsedMs` ago, and its progress (core/jobs/polling.ts). */
+function pollPlan(video: { name: string; model: string }, elapsedMs: number) {
+  const cfg = config();
+  const typicalSeconds = typicalRenderSeconds(video.name, video.model, cfg.OFFLINE_VIDEO_DELAY_MS);
+  const elapsedSeconds = elapsedMs / 1000;
+  return {
+    delaySeconds: nextCheckSeconds({
+      elapsedSeconds,
+      typicalSeconds,
+      overrideSeconds: cfg.VIDEO_POLL_SECONDS,
+    }),
+    progress: renderProgress(elapsedSeconds, typicalSeconds),
+  };
+}
+
 const videoSpend = (job: Job, provider: string, model: string) => ({
   jobId: job.job_id,
-  step: "video",
+  // The start after a safety rewrite is a second paid generation: its own row.
+  step: job.safety_rewrite ? "video_safety_retry" : "video",
   projectId: job.project_id,
   kind: "video" as const,
   provider,
@@ -61,7 +80,6 @@ async function start(job: Job): Promise<Outcome> {
         "A worker stopped between starting the video and recording it; it was not restarted to avoid paying twice. Submit the video again.",
     });
   }
-  const cfg = config();
   const board = await requireLiveStoryboard(job.storyboard_id as number);
   const { plan, planned, request } = await shotVideoInputs(job, board, video.model);
   const token = randomUUID();
@@ -84,7 +102,12 @@ async function start(job: Job): Promise<Outcome> {
   if (!claimed) throw new LeaseLost("another worker claimed the start");
   let operation: string;
   try {
-    operation = await video.start(request);
+    operation = await video.start({
+      ...request,
+      // After a safety refusal, the rewritten prompt (see retryRefused).
+      prompt: job.safety_rewrite?.prompt ?? request.prompt,
+      webhook: videoWebhook(job.job_id),
+    });
   } catch (error) {
     const failure = error instanceof ProviderError ? error.failure : "uncertain";
     if (NOT_STARTED.has(failure)) {
@@ -123,7 +146,7 @@ async function start(job: Job): Promise<Outcome> {
     // Not lost: the row is written when the video is settled or fails.
     log.error("could not record the started video on the ledger yet", { error }),
   );
-  return { kind: "later", delaySeconds: cfg.VIDEO_POLL_SECONDS, progress: 10 };
+  return { kind: "later", delaySeconds: pollPlan(video, 0).delaySeconds, progress: 10 };
 }
 
 const providerOf = (video: { offline: boolean; name: string }) =>
@@ -176,8 +199,9 @@ async function finish(job: Job, videoRef: string, step: StepContext): Promise<Ou
         provenance: {
           provider: providerOf(video),
           model: video.model,
-          prompt: made.prompt,
+          prompt: job.safety_rewrite?.prompt ?? made.prompt,
           template: null,
+          ...(job.safety_rewrite ? { safety_rewrite: job.safety_rewrite } : {}),
           input_versions: { frame: frameVersionId, ...made.continuity },
           ...made.used,
           cost_usd: costOf("video", providerOf(video), { seconds: shotSecondsOf(job) }),
@@ -195,7 +219,8 @@ async function finish(job: Job, videoRef: string, step: StepContext): Promise<Ou
         provenance: {
           provider: job.operation?.provider,
           model: video.model,
-          prompt: made.prompt,
+          prompt: job.safety_rewrite?.prompt ?? made.prompt,
+          ...(job.safety_rewrite ? { safety_rewrite: job.safety_rewrite } : {}),
           frame_url: job.input.frame_image_url,
           ...made.continuity,
           ...made.used,
@@ -226,20 +251,59 @@ export async function runShotVideo(
   const video = await videoProvider();
   const state = await video.check(job.operation.name);
   if (state.state === "pending") {
-    const progress = Math.max(
-      10,
-      Math.min(90, state.progress ?? Math.round((elapsed / 120_000) * 80) + 10),
-    );
-    return { kind: "later", delaySeconds: cfg.VIDEO_POLL_SECONDS, progress };
+    const plan = pollPlan(video, elapsed);
+    const progress = Math.max(10, Math.min(90, state.progress ?? plan.progress));
+    return { kind: "later", delaySeconds: plan.delaySeconds, progress };
   }
   if (state.state === "failed") {
     // The provider ran the paid operation; whether it bills a failed one is its call: counted.
     await recordJobSpendEstimate(videoSpend(job, job.operation.provider, video.model));
+    if (state.failure === "blocked" && job.input.safety_rewrite === true && !job.safety_rewrite) {
+      const retry = await retryRefused(
+        job,
+        state.reasons?.length ? state.reasons : [state.message],
+      );
+      if (retry) return retry;
+    }
     throw new JobFailure({
       code: state.failure === "blocked" ? "rai_filtered" : "operation_failed",
-      message: state.message,
+      message: job.safety_rewrite
+        ? `${state.message} (refused again after one safety rewrite of the prompt)`
+        : state.message,
       ...(state.reasons?.length ? { reasons: state.reasons } : {}),
     });
   }
   return finish(job, state.video, step);
+}
+
+/**
+ * A render's shot video refused by the safety filter: its prompt is rewritten once by the LLM
+ * (core/safety-rewrite.ts) and the job goes back to its paid start, which sends the rewrite. The
+ * refused operation is forgotten in the same write that records the rewrite, so the start claims
+ * anew; a crash before that write just checks the refused operation again. Undefined when the
+ * rewrite itself failed: the refusal stands.
+ */
+async function retryRefused(job: Job, reasons: string[]): Promise<Outcome | undefined> {
+  const operation = job.operation as NonNullable<Job["operation"]>;
+  let rewrite: Awaited<ReturnType<typeof rewriteForSafety>>;
+  try {
+    rewrite = await rewriteForSafety({
+      storyboardId: job.storyboard_id as number,
+      kind: "video",
+      prompt: shotProvenanceOf(job).prompt,
+      reasons,
+    });
+  } catch (error) {
+    log.warn("safety rewrite failed; the refusal stands", { error });
+    return undefined;
+  }
+  const reset = await updateJob(job.job_id, {
+    from: ["running"],
+    set: { safety_rewrite: { ...rewrite, refused_operation: operation.name } },
+    remove: ["operation", "start_claim", "start_lease_until"],
+    // Only while this worker holds the step: the operation cannot change under it.
+    condition: { expression: "lease_token = :lt", values: { ":lt": job.lease_token } },
+  });
+  if (!reset) throw new LeaseLost("the job moved on while its prompt was being rewritten");
+  return { kind: "later", delaySeconds: 0, progress: 10 };
 }

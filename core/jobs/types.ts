@@ -1,3 +1,5 @@
+import type { SafetyRewrite } from "../safety-rewrite.ts";
+
 /** The job table's index of a project's jobs by creation time. */
 export const PROJECT_INDEX = "by_project";
 /** The job table's index of an owner's jobs by creation time (sparse: only jobs carry an owner). */
@@ -67,6 +69,9 @@ export interface Job {
   /** Consecutive failed attempts of the current step and the latest error. */
   step_failures?: number;
   last_error?: StepError;
+  /** A shot video refused by the safety filter and started again with an LLM-rewritten prompt
+   * (only when `input.safety_rewrite`, as the render asks): what was refused and the rewrite. */
+  safety_rewrite?: SafetyRewrite & { refused_operation: string };
   created_at: string;
   updated_at: string;
   /** DynamoDB TTL, epoch seconds. */

@@ -57,6 +57,20 @@ export interface TextProvider {
     shot: ShotPrompts;
     detail: string;
   }): Promise<Generated<ShotPrompts>>;
+  /**
+   * Rewrites a prompt the image or video model refused for safety so it can pass while keeping
+   * the shot's story. `prompt` is the `safety_rewrite` template filled in; `original` and
+   * `reasons` are what it was filled with.
+   */
+  rewriteForSafety(input: SafetyRewriteInput): Promise<Generated<{ prompt: string }>>;
+}
+
+export interface SafetyRewriteInput {
+  prompt: string;
+  kind: "frame" | "video";
+  original: string;
+  /** The provider's refusal reasons (safety categories, block reasons); may be empty. */
+  reasons: string[];
 }
 
 /** The two texts of a shot: its first frame's and its motion's. */
@@ -106,6 +120,8 @@ export interface VideoRequest {
   /** Up to the model's limit of asset images ("ingredients") for a shot with no first frame. */
   referenceImages?: ImageFile[];
   prompt: string;
+  /** Where the provider should report completion, if it can (core/jobs/webhook.ts). */
+  webhook?: { uri: string; metadata: Record<string, string> };
   aspectRatio: string;
   durationSeconds: number;
   resolution: string;

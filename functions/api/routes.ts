@@ -1,5 +1,6 @@
 import * as assets from "./assets.ts";
 import * as assetsGenerate from "./assets-generate.ts";
+import * as hooks from "./hooks.ts";
 import * as jobs from "./jobs.ts";
 import * as projects from "./projects.ts";
 import * as projectsGenerate from "./projects-generate.ts";
@@ -28,6 +29,7 @@ export const resources = {
   storyboards,
   "storyboards-generate": storyboardsGenerate,
   jobs,
+  hooks,
   uploads,
 } as const;
 

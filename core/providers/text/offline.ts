@@ -4,6 +4,7 @@ import type { AssetDraft, ShotPlan, TextProvider } from "../types.ts";
 const NAME = "offline";
 const MODEL = "offline-text-v1";
 const LABEL = "[Offline draft: written without a language model]";
+const SAFETY_LABEL = "[Offline safety rewrite]";
 
 /** Stable small integer from text, so the same idea always gives the same film. */
 const hash = (text: string) => createHash("sha256").update(text).digest().readUInt32BE(0);
@@ -123,6 +124,20 @@ export function offlineText(): TextProvider {
         `${clip(text.replace(/ \(revised: [^)]*\)$/, ""), 7_000)} (revised: ${clip(note, 300)})`;
       return {
         value: { frame_prompt: revise(shot.frame_prompt), shot_prompt: revise(shot.shot_prompt) },
+        provider: NAME,
+        model: MODEL,
+        usage: { input_tokens: 0, output_tokens: 0 },
+      };
+    },
+    async rewriteForSafety({ kind, original }) {
+      // Without a model nothing can be softened with judgement: the same text is asked for in a
+      // gentler frame, labelled, so a rewrite made offline is always recognisable.
+      const base = original.replace(/^\[Offline safety rewrite\] [^:]*: /, "");
+      const what = kind === "frame" ? "still image" : "shot";
+      return {
+        value: {
+          prompt: `${SAFETY_LABEL} A calm, family-friendly, non-graphic ${what}: ${clip(base, 7_000)}`,
+        },
         provider: NAME,
         model: MODEL,
         usage: { input_tokens: 0, output_tokens: 0 },

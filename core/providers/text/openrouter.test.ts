@@ -228,4 +228,37 @@ describe("OpenRouter text adapter (real openai SDK)", () => {
       content: "Note: make it night\nFrame: a cat",
     });
   });
+
+  it("rewrites a refused prompt as structured output: the filled-in template sent as is, the new prompt returned", async () => {
+    fakeServer().next.push(
+      completion(JSON.stringify({ prompt: "two knights spar with wooden staffs" })),
+    );
+    const rewrite = await adapter().rewriteForSafety({
+      prompt: "Refused (SAFETY): two knights duel to the death\nRewrite it.",
+      kind: "frame",
+      original: "two knights duel to the death",
+      reasons: ["SAFETY"],
+    });
+    expect(rewrite).toMatchObject({
+      value: { prompt: "two knights spar with wooden staffs" },
+      provider: "openrouter",
+      model: "test/model-1",
+      usage: { input_tokens: 120, output_tokens: 80 },
+    });
+    const sent = fakeServer().requests[0]?.json;
+    expect(sent.response_format.json_schema.name).toBe("safety_rewrite");
+    expect(sent.response_format.json_schema.strict).toBe(true);
+    expect(sent.response_format.json_schema.schema.required).toEqual(["prompt"]);
+    expect(sent.messages.at(-1)).toEqual({
+      role: "user",
+      content: "Refused (SAFETY): two knights duel to the death\nRewrite it.",
+    });
+  });
+
+  it("gives a refused safety rewrite back as a typed refusal, not as a prompt", async () => {
+    fakeServer().next.push(completion("", "content_filter"));
+    await expect(
+      adapter().rewriteForSafety({ prompt: "p", kind: "video", original: "o", reasons: [] }),
+    ).rejects.toMatchObject({ status: 422, code: "provider_blocked" });
+  });
 });

@@ -8,7 +8,12 @@ import { type Deadline, withDeadline } from "../deadline.ts";
 import { failureOfStatus, ProviderError } from "../errors.ts";
 import type { Generated, TextProvider, Usage } from "../types.ts";
 import { readJsonReply } from "./json-reply.ts";
-import { ScriptSchema, ShotRewriteSchema, StoryboardPlanSchema } from "./schemas.ts";
+import {
+  SafetyRewriteSchema,
+  ScriptSchema,
+  ShotRewriteSchema,
+  StoryboardPlanSchema,
+} from "./schemas.ts";
 
 const NAME = "openrouter";
 
@@ -16,6 +21,8 @@ const SYSTEM_SCRIPT =
   "You are a film writer and art director. Follow the user's instructions and reply with one JSON object only.";
 const SYSTEM_SHOT =
   "You are a storyboard artist revising one shot. Reply with one JSON object only: frame_prompt and shot_prompt.";
+const SYSTEM_SAFETY =
+  "You rewrite prompts for image and video models that a safety filter refused. Keep the story, characters and setting; remove or soften only what could be refused. Reply with one JSON object only: prompt.";
 const SYSTEM_STORYBOARD =
   "You are a storyboard artist. Reply with one JSON object only. frame_asset_ids may only contain ids listed in the materials.";
 
@@ -158,6 +165,11 @@ export function openRouterText(cfg: Config): TextProvider {
     rewriteShot: ({ prompt }) =>
       structured(ShotRewriteSchema, "shot", [
         { role: "system", content: SYSTEM_SHOT },
+        { role: "user", content: prompt },
+      ]),
+    rewriteForSafety: ({ prompt }) =>
+      structured(SafetyRewriteSchema, "safety_rewrite", [
+        { role: "system", content: SYSTEM_SAFETY },
         { role: "user", content: prompt },
       ]),
   };

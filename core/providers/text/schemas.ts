@@ -34,3 +34,8 @@ export const ShotRewriteSchema = z.object({
   frame_prompt: z.string().min(1).max(8_000),
   shot_prompt: z.string().min(1).max(8_000),
 });
+
+/** A prompt rewritten after a safety refusal (as long as a frame or shot prompt may be). */
+export const SafetyRewriteSchema = z.object({
+  prompt: z.string().min(1).max(8_000),
+});

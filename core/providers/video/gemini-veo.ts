@@ -14,6 +14,21 @@ import { paidStart, startAnswerFailure } from "./paid-start.ts";
 import { veoInstance } from "./veo-instance.ts";
 
 const NAME = "gemini-veo";
+
+/**
+ * A per-request ("dynamic") completion callback. Wire format confirmed 2026-08 from
+ * googleapis/js-genai `src/converters/_models_converters.ts` (generateVideosConfigToMldev copies
+ * `GenerateVideosConfig.webhookConfig` to the root of the predictLongRunning body, beside
+ * `instances` and `parameters`) and its `WebhookConfig` type {uris?: string[], userMetadata?:
+ * object} (https://googleapis.github.io/js-genai/release_docs/interfaces/types.WebhookConfig.html);
+ * the Gemini API webhooks guide (https://ai.google.dev/gemini-api/docs/webhooks) describes these
+ * dynamic webhooks for video generation (event `video.generated`), delivered at least once and
+ * signed with Google's keys. We do not read the signature or the body: the URL's own token
+ * authenticates the call and the job re-checks the operation itself (core/jobs/webhook.ts).
+ */
+const webhookConfigOf = (webhook: { uri: string; metadata: Record<string, string> } | undefined) =>
+  webhook ? { webhookConfig: { uris: [webhook.uri], userMetadata: webhook.metadata } } : {};
+
 const DEFAULT_BASE = "https://generativelanguage.googleapis.com";
 
 /**
@@ -30,7 +45,7 @@ export function geminiVeo(cfg: Config): VideoProvider {
     name: NAME,
     model,
     offline: false,
-    async start({ prompt, aspectRatio, durationSeconds, resolution, ...images }) {
+    async start({ prompt, aspectRatio, durationSeconds, resolution, webhook, ...images }) {
       // One request, never retried here: a second one could be a second paid generation.
       const res = await paidStart(NAME, () =>
         fetch(`${base}/v1beta/models/${model}:predictLongRunning`, {
@@ -45,6 +60,7 @@ export function geminiVeo(cfg: Config): VideoProvider {
               resolution,
               personGeneration: "allow_adult",
             },
+            ...webhookConfigOf(webhook),
           }),
           signal: AbortSignal.timeout(cfg.PROVIDER_TIMEOUT_MS),
         }),

@@ -45,6 +45,9 @@ export function vertexVeo(cfg: Config, authClient?: AuthClient): VideoProvider {
     name: NAME,
     model,
     offline: false,
+    // No completion callback here: the SDK refuses `webhookConfig` in Vertex mode ("only supported
+    // in Gemini Developer API mode", googleapis/js-genai generateVideosConfigToVertex); Vertex
+    // offers a Pub/Sub topic instead. This route relies on polling (core/jobs/polling.ts).
     async start({
       image,
       lastFrame,

@@ -63,6 +63,8 @@ export interface FakeGemini extends Fake {
   /** Replies for the next generateContent calls; when empty, a default image or JSON reply. */
   next: unknown[];
   veo: VeoBehaviour;
+  /** How the next Veo operations end, one each, before `veo` applies again (e.g. filtered once). */
+  veoQueue: VeoBehaviour[];
   /** MP4 bytes served for finished Veo operations. */
   video: Buffer;
   generateCalls(): Recorded[];
@@ -187,7 +189,8 @@ export async function startFakeGemini(apiKey = "test-google-key"): Promise<FakeG
   const newOperation = (prefix: string) => {
     accepted++;
     const name = `${prefix}/operations/op${accepted}`;
-    operations.set(name, { checks: 0, behaviour: { ...(self as FakeGemini).veo } });
+    const state = self as FakeGemini;
+    operations.set(name, { checks: 0, behaviour: { ...(state.veoQueue.shift() ?? state.veo) } });
     return name;
   };
 
@@ -290,6 +293,7 @@ export async function startFakeGemini(apiKey = "test-google-key"): Promise<FakeG
   self = Object.assign(fake, {
     next,
     veo: { pendingChecks: 1, outcome: "video" } as VeoBehaviour,
+    veoQueue: [] as VeoBehaviour[],
     video: Buffer.alloc(0),
     generateCalls: () => fake.requests.filter((r) => r.path.includes(":generateContent")),
     acceptedVideoStarts: () => accepted,
