@@ -36,6 +36,9 @@ export interface FrameOptions {
   shotPrompt?: string;
   /** More provenance for the frame's version (e.g. the rewrite that led to it). */
   provenance?: Record<string, unknown>;
+  /** Asked right before the frame is recorded: false keeps it in the history without making it
+   * current (a render canceled while the image was being drawn). */
+  current?: () => Promise<boolean>;
   /**
    * The render passes `drawWithSafetyRewrite` (core/safety-rewrite.ts): a refused prompt is
    * rewritten once by the LLM and drawn again. Handed in, not imported, so that the interactive
@@ -146,6 +149,7 @@ export async function generateFrame(
         generated_at: new Date().toISOString(),
       },
     },
+    { keepPointer: options.current ? !(await options.current()) : false },
   );
   return storyboardState(board.id);
 }

@@ -12,7 +12,7 @@ const UNAVAILABLE_RETRY_SECONDS = 5;
 /** Which budget a request spends: paid video work, paid image/text work, or everything else. */
 export function rateClassOf(method: string, path: string): RateClass {
   if (method !== "POST") return "read";
-  if (/\/(generate-video|compose-video)$/.test(path)) return "video";
+  if (/\/(generate-video|compose-video|render)$/.test(path)) return "video";
   if (
     /\/(generate-script|generate-storyboards|generate-image|generate-asset-images|generate-frame|guide-frame|regenerate)$|\/projects\/[^/]+\/assets$/.test(
       path,

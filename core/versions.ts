@@ -49,6 +49,12 @@ const newest = (owner: "storyboard" | "asset", ownerId: number, kind: VersionKin
     owner === "asset" ? versions.assetId : versions.storyboardId
   } = ${ownerId} and ${versions.kind} = ${kind})`;
 
+export interface RecordOptions {
+  /** Keep the version in the history without making it current (a result that landed after its
+   * job was canceled: the user may still select it). `extra` is not written then. */
+  keepPointer?: boolean;
+}
+
 /**
  * Keeps a new version and makes it current, in one transaction (one request on Neon). The
  * pointer takes the newest version of its kind, so two results landing at once stay consistent.
@@ -57,6 +63,7 @@ const newest = (owner: "storyboard" | "asset", ownerId: number, kind: VersionKin
 export async function recordVersion(
   next: NewVersion,
   extra: Record<string, unknown> = {},
+  options: RecordOptions = {},
 ): Promise<void> {
   const insert = (d: Awaited<ReturnType<typeof db>>) =>
     d.insert(versions).values({
@@ -69,6 +76,10 @@ export async function recordVersion(
       provenance: next.provenance,
       inputs: next.inputs ?? {},
     });
+  if (options.keepPointer) {
+    await insert(await db());
+    return;
+  }
   const latest = next.assetId
     ? newest("asset", next.assetId, next.kind)
     : newest("storyboard", next.storyboardId as number, next.kind);

@@ -5,7 +5,7 @@ import { config } from "../config.ts";
 import { db } from "../db/client.ts";
 import { assets } from "../db/schema.ts";
 import { requireLiveProject } from "../projects.ts";
-import { jobErrorOf, type Outcome } from "./outcome.ts";
+import { jobErrorOf, LeaseLost, type Outcome, type StepContext } from "./outcome.ts";
 import type { Job } from "./types.ts";
 
 /**
@@ -15,6 +15,7 @@ import type { Job } from "./types.ts";
 export async function runAssetBatch(
   job: Job,
   report: (progress: number) => Promise<void>,
+  step?: Pick<StepContext, "holdLease">,
 ): Promise<Outcome> {
   await requireLiveProject(job.project_id);
   const rows = await (await db())
@@ -26,9 +27,12 @@ export async function runAssetBatch(
   let finished = 0;
   const outcomes = await mapLimit(todo, config().ASSET_IMAGE_CONCURRENCY, async (asset) => {
     try {
+      // A canceled batch draws nothing more (the lease is lost with the cancel).
+      await step?.holdLease();
       const drawn = await generateAssetImage(asset.id, { jobId: job.job_id });
       return { asset_id: asset.id, status: "succeeded", original_url: drawn.originalUrl };
     } catch (error) {
+      if (error instanceof LeaseLost) throw error;
       return { asset_id: asset.id, status: "failed", error: jobErrorOf(error) };
     } finally {
       finished++;

@@ -4,7 +4,8 @@ import type { Job, JobError } from "./types.ts";
 
 /** What one run of a job handler decided. */
 export type Outcome =
-  | { kind: "done"; result: Record<string, unknown> }
+  /** `canceled`: the result came after a cancel; it was kept as a version, not used. */
+  | { kind: "done"; result: Record<string, unknown>; canceled?: boolean; set?: Partial<Job> }
   /** The step is done and the next one runs later: a message with a delay, no worker waits. */
   | { kind: "later"; delaySeconds: number; progress?: number; set?: Partial<Job> }
   /** Nothing to do yet (another worker may still be inside the paid call): look again later

@@ -30,6 +30,10 @@ function activeKeyFor(type: JobType, owner: string, scope: string, input: Record
 interface SubmitOptions {
   storyboardId?: number;
   idempotencyKey?: string;
+  /** Whose work it is: the request's owner, or a render's owner for its children. */
+  owner?: string;
+  /** The render a child job is a step of. */
+  parentId?: string;
   /** Runs once the job is known to be new and before it is written, e.g. to take a cap slot;
    * returns fields for the job and how to give the reservation back if the job is not made. */
   reserve?: (jobId: string) => Promise<{ set: Partial<Job>; release: () => Promise<void> }>;
@@ -41,7 +45,7 @@ async function submit(
   input: Record<string, unknown>,
   options: SubmitOptions,
 ): Promise<{ job: Job; created: boolean }> {
-  const owner = currentOwner() ?? LOCAL_OWNER;
+  const owner = options.owner ?? currentOwner() ?? LOCAL_OWNER;
   const scope = `${projectId}/${options.storyboardId ?? ""}`;
   const now = new Date();
   const expiresAt = Math.floor(now.getTime() / 1000) + config().JOB_TTL_DAYS * 86_400;
@@ -53,6 +57,7 @@ async function submit(
     project_id: projectId,
     owner,
     ...(options.storyboardId ? { storyboard_id: options.storyboardId } : {}),
+    ...(options.parentId ? { parent_id: options.parentId } : {}),
     input,
     attempts: 0,
     step_seq: 0,
@@ -161,4 +166,64 @@ export async function submitFinalCut(projectId: number, idempotencyKey?: string)
 export async function submitAssetBatch(projectId: number, idempotencyKey?: string) {
   await requireLiveProject(projectId);
   return submit("generate_asset_images", projectId, {}, { idempotencyKey });
+}
+
+/** The one-click render's parent job; core/render/submit.ts plans and prices it first. */
+export function submitRenderJob(
+  projectId: number,
+  input: Record<string, unknown>,
+  idempotencyKey?: string,
+) {
+  return submit("render_film", projectId, input, { idempotencyKey });
+}
+
+/**
+ * A step of a render as a child job on the same queue: the render's owner, the render as its
+ * parent, and a key per step, so a redelivered render step finds the child it already made.
+ */
+export function submitChild(
+  parent: Job,
+  type: JobType,
+  key: string,
+  input: Record<string, unknown>,
+  storyboardId?: number,
+) {
+  return submit(type, parent.project_id, input, {
+    storyboardId,
+    idempotencyKey: `${parent.job_id}/${key}`,
+    owner: parent.owner ?? LOCAL_OWNER,
+    parentId: parent.job_id,
+  });
+}
+
+class CapFull extends Error {}
+
+/**
+ * A render's shot video takes a slot of the owner's cap like any other. When none is free it is
+ * not refused: the answer is undefined and the render submits it again once a slot frees.
+ */
+export async function submitChildVideo(
+  parent: Job,
+  key: string,
+  storyboardId: number,
+  input: Record<string, unknown>,
+): Promise<Job | undefined> {
+  const owner = parent.owner ?? LOCAL_OWNER;
+  try {
+    const { job } = await submit("generate_video", parent.project_id, input, {
+      storyboardId,
+      idempotencyKey: `${parent.job_id}/${key}`,
+      owner,
+      parentId: parent.job_id,
+      reserve: async (jobId) => {
+        const { slot } = await reserveVideoSlot(owner, jobId, config().MAX_ACTIVE_VIDEO_JOBS);
+        if (!slot) throw new CapFull();
+        return { set: { video_slot: slot }, release: () => releaseVideoSlots(owner, [slot]) };
+      },
+    });
+    return job;
+  } catch (error) {
+    if (error instanceof CapFull) return undefined;
+    throw error;
+  }
 }

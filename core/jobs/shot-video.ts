@@ -21,7 +21,7 @@ import {
 } from "./outcome.ts";
 import { nextCheckSeconds, renderProgress, typicalRenderSeconds } from "./polling.ts";
 import { shotProvenanceOf, shotSecondsOf, shotVideoInputs } from "./shot-inputs.ts";
-import { updateJob } from "./store.ts";
+import { getJob, updateJob } from "./store.ts";
 import type { Job } from "./types.ts";
 import { videoWebhook } from "./webhook.ts";
 
@@ -189,6 +189,8 @@ async function finish(job: Job, videoRef: string, step: StepContext): Promise<Ou
     const shotPrompt = String(job.input.shot_prompt);
     const frameVersionId = job.frame_version_id ?? null;
     const made = shotProvenanceOf(job);
+    // Canceled while it rendered: kept as a version the user may select, not made current.
+    const canceled = Boolean((await getJob(job.job_id))?.cancel_requested);
     await recordVersion(
       {
         projectId: job.project_id,
@@ -211,9 +213,11 @@ async function finish(job: Job, videoRef: string, step: StepContext): Promise<Ou
         inputs: { frame_version_id: frameVersionId, shot_prompt: shotPrompt },
       },
       { shotPrompt },
+      { keepPointer: canceled },
     );
     return {
       kind: "done",
+      canceled,
       result: {
         shot_video_url: url,
         provenance: {

@@ -11,7 +11,26 @@ export const OWNER_INDEX = "by_owner";
 export const STATUS_INDEX = "by_status";
 export const STATUS_INDEX_ATTRIBUTES = ["created_at"];
 
-export type JobType = "generate_video" | "compose_video" | "generate_asset_images";
+export type JobType =
+  | "generate_video"
+  | "compose_video"
+  | "generate_asset_images"
+  /** The one-click render: a parent that runs the others as its children (core/render/). */
+  | "render_film"
+  /** One shot's first frame: drawn, or taken from the previous shot's last frame (chain). */
+  | "generate_frame"
+  /** A project's storyboards from its script (LLM). */
+  | "generate_storyboards";
+
+/** Every job type, for schemas and tables keyed by type. */
+export const JOB_TYPES: readonly JobType[] = [
+  "generate_video",
+  "compose_video",
+  "generate_asset_images",
+  "render_film",
+  "generate_frame",
+  "generate_storyboards",
+];
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "canceled";
 
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "canceled"]);
@@ -72,6 +91,16 @@ export interface Job {
   /** A shot video refused by the safety filter and started again with an LLM-rewritten prompt
    * (only when `input.safety_rewrite`, as the render asks): what was refused and the rewrite. */
   safety_rewrite?: SafetyRewrite & { refused_operation: string };
+  /** The render this job is a step of; its end wakes the parent at once. */
+  parent_id?: string;
+  /** Cancel asked while a paid operation was already running: it is left to finish and kept as
+   * a version, not made current, and the job then ends `canceled` (see cancel.ts). */
+  cancel_requested?: boolean;
+  /** A render's current stage and how far each stage has come. */
+  stage?: string;
+  steps?: Record<string, { done: number; total: number }>;
+  /** A render's own bookkeeping: its children per stage (see core/render/run.ts). */
+  render?: Record<string, unknown>;
   created_at: string;
   updated_at: string;
   /** DynamoDB TTL, epoch seconds. */

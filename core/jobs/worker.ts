@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { SYSTEM_PRINCIPAL, withPrincipal } from "../auth.ts";
 import { log, withLogContext } from "../log.ts";
+import { runRender } from "../render/run.ts";
 import { runAssetBatch } from "./asset-batch.ts";
 import { runFinalCut } from "./final-cut.ts";
+import { runFrameJob } from "./frame-job.ts";
 import {
   isRetryable,
   JobFailure,
@@ -15,6 +17,7 @@ import { enqueueJob } from "./queue.ts";
 import { runShotVideo } from "./shot-video.ts";
 import { releaseSlotOf } from "./slots.ts";
 import { getJob, type Transition, updateJob } from "./store.ts";
+import { runStoryboardsJob } from "./storyboards-job.ts";
 import { type Job, type JobType, TERMINAL } from "./types.ts";
 
 type Handler = (job: Job, report: StepContext["report"], step: StepContext) => Promise<Outcome>;
@@ -23,6 +26,9 @@ const HANDLERS: Record<JobType, Handler> = {
   generate_video: runShotVideo,
   compose_video: runFinalCut,
   generate_asset_images: runAssetBatch,
+  render_film: runRender,
+  generate_frame: runFrameJob,
+  generate_storyboards: runStoryboardsJob,
 };
 
 /**
@@ -34,7 +40,15 @@ export const LEASE_SECONDS: Record<JobType, number> = {
   generate_video: 300,
   compose_video: 16 * 60,
   generate_asset_images: 16 * 60,
+  // A render step reads its children and submits the ready ones: seconds, never minutes.
+  render_film: 120,
+  generate_frame: 300,
+  generate_storyboards: 300,
 };
+
+/** A render held by another worker is looked at again this soon: its steps are short, and a
+ * child that ended must not wait a whole lease to be noticed. */
+const RENDER_RECHECK_SECONDS = 2;
 
 /** Failed attempts of one step before the job fails with the step's error code. */
 export const MAX_STEP_ATTEMPTS = 5;
@@ -80,7 +94,8 @@ async function takeStep(jobId: string, seq: number | undefined): Promise<Taken> 
   if (!after || TERMINAL.has(after.status)) return { skip: "finished meanwhile" };
   if ((after.step_seq ?? 0) !== current) return { skip: "another worker took the step" };
   // Another worker holds the step: look again when its lease ends, in case it dies.
-  return { defer: after.lease_until ? secondsUntil(after.lease_until) : 5 };
+  const defer = after.lease_until ? secondsUntil(after.lease_until) : 5;
+  return { defer: job.type === "render_film" ? Math.min(defer, RENDER_RECHECK_SECONDS) : defer };
 }
 
 /** Every write of a step's end holds only while this worker still owns the step. */
@@ -120,17 +135,28 @@ async function finishStep(job: Job, token: string, outcome: Outcome): Promise<vo
     await enqueueJob(job.job_id, outcome.delaySeconds, seq + 1);
     return;
   }
+  // A result that landed after a cancel was kept as a version, not used: the job is canceled.
+  const status = outcome.canceled ? "canceled" : "succeeded";
   const done = await updateJob(
     job.job_id,
     owned(token, {
       from: ["running"],
-      set: { status: "succeeded", progress: 100, result: outcome.result, step_seq: seq + 1 },
+      set: { ...outcome.set, status, progress: 100, result: outcome.result, step_seq: seq + 1 },
       remove: [...clear, "error"],
     }),
   );
   if (!done) throw new LeaseLost("the job moved on before its result was recorded");
-  await releaseSlotOf(done);
-  log.info("job succeeded", { type: job.type });
+  await ended(done);
+  log.info(`job ${status}`, { type: job.type });
+}
+
+/** A job that ended gives back its video slot and wakes the render it is a step of. */
+async function ended(job: Job): Promise<void> {
+  await releaseSlotOf(job);
+  if (!job.parent_id) return;
+  await enqueueJob(job.parent_id, 0).catch((error) =>
+    log.warn("could not wake the render; it looks again on its own", { error }),
+  );
 }
 
 /** A failed step: tried again with backoff a bounded number of times, its error shown meanwhile. */
@@ -159,11 +185,28 @@ async function failStep(job: Job, token: string, error: unknown): Promise<void> 
     job.job_id,
     owned(token, {
       from: ["running"],
-      set: { status: "failed", error: jobError },
+      set: { status: job.cancel_requested ? "canceled" : "failed", error: jobError },
       remove: [...LEASE_FIELDS, "last_error"],
     }),
   );
-  if (failed) await releaseSlotOf(failed);
+  if (failed) await ended(failed);
+}
+
+/**
+ * A step of a render that was canceled ends here, before anything is paid for: the render may
+ * have submitted it in the moment it was canceled. Once a paid start is claimed, the step goes on
+ * (a running operation is left to finish; cancel.ts marks it instead).
+ */
+async function dropIfRenderCanceled(job: Job, token: string): Promise<boolean> {
+  if (!job.parent_id || job.start_claim || job.operation) return false;
+  if ((await getJob(job.parent_id))?.status !== "canceled") return false;
+  const canceled = await updateJob(
+    job.job_id,
+    owned(token, { from: ["running"], set: { status: "canceled" }, remove: LEASE_FIELDS }),
+  );
+  if (canceled) await releaseSlotOf(canceled);
+  log.info("job dropped: its render was canceled", { type: job.type });
+  return true;
 }
 
 /**
@@ -190,6 +233,7 @@ async function runStep(jobId: string, seq?: number): Promise<void> {
     return;
   }
   const { job, token } = taken;
+  if (await dropIfRenderCanceled(job, token)) return;
   const step: StepContext = {
     async report(progress) {
       await updateJob(

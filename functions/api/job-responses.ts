@@ -5,14 +5,14 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { AppError } from "../../core/errors.ts";
-import { type Job, TERMINAL } from "../../core/jobs/types.ts";
+import { JOB_TYPES, type Job, type JobType, TERMINAL } from "../../core/jobs/types.ts";
 import { errors, json } from "./schemas.ts";
 import { API_PREFIX } from "./types.ts";
 
 export const JobOut = z
   .object({
     job_id: z.string(),
-    type: z.enum(["generate_video", "compose_video", "generate_asset_images"]),
+    type: z.enum(JOB_TYPES as [JobType, ...JobType[]]),
     status: z.enum(["queued", "running", "succeeded", "failed", "canceled"]),
     progress: z.number(),
     project_id: z.number(),
@@ -28,6 +28,25 @@ export const JobOut = z
         description:
           "While a failing step is retried: its latest error and attempt (the job fails after 5)",
       }),
+    parent_id: z
+      .string()
+      .nullable()
+      .openapi({ description: "The render (render_film) this job is a step of" }),
+    cancel_requested: z.boolean().openapi({
+      description:
+        "Canceled while its paid operation ran: it finishes, is kept as a version (not made current), then ends canceled",
+    }),
+    stage: z
+      .string()
+      .nullable()
+      .openapi({ description: "A render's current stage (asset_images … final_cut)" }),
+    steps: z
+      .record(
+        z.string(),
+        z.object({ done: z.number(), total: z.number(), failed: z.number().optional() }),
+      )
+      .nullable()
+      .openapi({ description: "A render's progress per stage: steps finished and to do" }),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -51,6 +70,10 @@ export const toJob = (j: Job): z.infer<typeof JobOut> => ({
           attempt: j.last_error.attempt,
         }
       : null,
+  parent_id: j.parent_id ?? null,
+  cancel_requested: j.cancel_requested === true,
+  stage: j.stage ?? null,
+  steps: j.steps ?? null,
   created_at: j.created_at,
   updated_at: j.updated_at,
 });

@@ -5,7 +5,17 @@ import { JobOut, preferredWait, toJob } from "./job-responses.ts";
 import { errors, json } from "./schemas.ts";
 import { API_PREFIX } from "./types.ts";
 
-/** Reading a job. Routes that start jobs live with what they act on (storyboards, projects, assets). */
+const jobId = z.object({
+  job_id: z.string().openapi({
+    param: { name: "job_id", in: "path" },
+    description: "The id from the 202 answer; an unknown id, in any spelling, is a 404",
+  }),
+});
+
+/**
+ * Reading and canceling a job. Routes that start jobs live with what they act on (storyboards,
+ * projects, assets).
+ */
 export const routes = [
   defineRoute(
     createRoute({
@@ -15,12 +25,7 @@ export const routes = [
       summary: "A job's status, progress, result or typed error",
       description: `Poll at the pace of the \`Retry-After\` hint (${POLL_SECONDS} s while the job is queued or running), or send \`Prefer: wait=N\` to hold the answer until the job ends or N seconds pass.`,
       request: {
-        params: z.object({
-          job_id: z.string().openapi({
-            param: { name: "job_id", in: "path" },
-            description: "The id from the 202 answer; an unknown id, in any spelling, is a 404",
-          }),
-        }),
+        params: jobId,
         headers: z.object({
           prefer: z.string().max(200).optional().openapi({
             description: "wait=N (N ≤ 25): answer when the job ends, or after N seconds",
@@ -47,6 +52,25 @@ export const routes = [
       );
       if (pending) c.header("Retry-After", String(POLL_SECONDS));
       return c.json(toJob(job), 200);
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "post",
+      path: `${API_PREFIX}/jobs/{job_id}/cancel`,
+      tags: ["jobs"],
+      summary: "Cancel a job (a render with its children); nothing paid starts after it",
+      description:
+        "A job that has not started a paid call ends `canceled` at once. One whose paid video is already rendering is left to finish (`cancel_requested`): the video is kept as a version, not made current, and the job then ends `canceled`. Canceling a render cancels its children the same way. A finished job is a 409 `job_finished`.",
+      request: { params: jobId },
+      responses: {
+        200: json(JobOut, "The job, canceled (or finishing a paid call first)"),
+        ...errors(404, 409, 422),
+      },
+    }),
+    async (c) => {
+      const { cancelJob } = await import("../../core/jobs/cancel.ts");
+      return c.json(toJob(await cancelJob(c.req.valid("param").job_id)), 200);
     },
   ),
 ];

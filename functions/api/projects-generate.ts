@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireLiveProject } from "../../core/projects.ts";
 import { defineRoute, lambdaHandler } from "./app.ts";
-import { accepted, acceptedResponses, EstimateQuery, JobHeaders } from "./job-responses.ts";
+import { accepted, acceptedResponses, EstimateQuery, JobHeaders, JobOut } from "./job-responses.ts";
 import {
   AssetOut,
   errors,
@@ -16,6 +16,55 @@ import { API_PREFIX } from "./types.ts";
 
 const projectId = idParam("project_id");
 const template = z.string().min(1).max(20_000);
+
+const RenderBody = z
+  .object({
+    only_stale: z.boolean().optional().openapi({
+      description:
+        "true (default): only what is missing or stale; false: every frame, video and the cut again",
+    }),
+    dry_run: z
+      .boolean()
+      .optional()
+      .openapi({ description: "true: answer the plan and its estimate, start nothing" }),
+  })
+  .strict();
+
+const RenderPlanOut = z
+  .object({
+    plan: z.array(
+      z.object({
+        stage: z.enum([
+          "asset_images",
+          "storyboards",
+          "frames",
+          "videos",
+          "narration",
+          "final_cut",
+        ]),
+        storyboard_id: z.number().optional(),
+        asset_id: z.number().optional(),
+        action: z.enum(["generate", "regenerate", "keep", "skip"]),
+        reason: z.string().optional(),
+        note: z.string().optional(),
+        from_storyboard_id: z.number().optional(),
+        mapped: z.array(z.record(z.string(), z.unknown())).optional(),
+      }),
+    ),
+    estimate: z.object({
+      usd: z.number(),
+      paid_calls: z.number(),
+      calls: z.number(),
+      per_new_shot: z
+        .object({ usd: z.number(), paid_calls: z.number(), calls: z.number() })
+        .optional(),
+    }),
+    video_model: z.string(),
+    budget: z
+      .object({ limit_usd: z.number(), spent_usd: z.number(), remaining_usd: z.number() })
+      .nullable(),
+  })
+  .openapi("RenderPlan");
 
 /**
  * What a project's generation steps call: the LLM for its script and storyboards, a background
@@ -119,6 +168,34 @@ export const routes = [
       }));
     },
     { estimates: true },
+  ),
+  defineRoute(
+    createRoute({
+      method: "post",
+      path: `${API_PREFIX}/projects/{project_id}/render`,
+      tags: ["jobs"],
+      summary: "One-click render: every missing or stale step up to the final cut, as one job",
+      description:
+        "Plans from staleness (asset images → storyboards if none → frames → shot videos → narration → final cut) and runs the plan as child jobs of a `render_film` job. `dry_run: true` answers the plan and its estimate and starts nothing. Refused with 400 when the video model cannot do what the plan needs, and with 402 when the estimate goes past what is left of the owner's budget, before any paid call.",
+      request: { params: projectId, headers: JobHeaders, ...jsonBody(RenderBody) },
+      responses: {
+        200: json(
+          z.union([RenderPlanOut, z.object({ video_url: z.string().nullable() })]),
+          "dry_run: the plan and its estimate; else, with Prefer: wait=N and done in time, the final cut",
+        ),
+        202: json(JobOut, "Accepted: the render_film job, also at the Location header"),
+        ...errors(400, 402, 404, 413, 415, 422, 502, 504),
+      },
+    }),
+    async (c) => {
+      const { dryRunRender, submitRender } = await import("../../core/render/submit.ts");
+      const body = c.req.valid("json");
+      const id = c.req.valid("param").project_id;
+      const request = { onlyStale: body.only_stale !== false };
+      if (body.dry_run) return c.json(await dryRunRender(id, request), 200) as never;
+      const submitted = await submitRender(id, request, c.req.valid("header")["idempotency-key"]);
+      return accepted(c, submitted, async (job) => ({ video_url: job.result?.video_url ?? null }));
+    },
   ),
 ];
 
