@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { listProjectJobs } from "../../core/jobs/store.ts";
 import { callsOf, drive, renderBench, scriptedProject } from "../../test/support/render.ts";
+import { resetConfig } from "../config.ts";
 import { storyboards } from "../db/schema.ts";
+import { TERMINAL } from "../jobs/types.ts";
+import { renderCard } from "../providers/offline/card.ts";
+import { writeLocalFile } from "../storage/local.ts";
 
 const bench = renderBench();
 /** The project the first test renders; the next ones edit and render it again. */
@@ -115,6 +119,47 @@ describe("POST /projects/{id}/render, offline, end to end", () => {
     expect(after.storyboards[0]).toMatchObject({ frame_stale: false, video_stale: false });
   }, 120_000);
 
+  it("submits the shot videos at once within the owner's cap; the others wait in the render, not refused", async () => {
+    const { api } = bench;
+    const id = (await api.call("POST", "/api/v1/projects", { name: "capped" })).body.id;
+    const frame = await writeLocalFile(
+      `test/capped-${id}.png`,
+      renderCard({ width: 64, height: 36, title: "c", prompt: "", label: "", seed: "c" }),
+    );
+    await api.database.db.insert(storyboards).values(
+      Array.from({ length: 4 }, (_, i) => ({
+        projectId: id,
+        position: i + 1,
+        shotPrompt: "pan",
+        frameImageUrl: frame,
+      })),
+    );
+    process.env.MAX_ACTIVE_VIDEO_JOBS = "2";
+    resetConfig();
+    try {
+      const res = await api.call("POST", `/api/v1/projects/${id}/render`, {});
+      expect(res.status).toBe(202);
+      const seen: number[] = [];
+      const job = await drive(id, res.body.job_id, {
+        before: async () => {
+          const videos = (await listProjectJobs(id)).filter((j) => j.type === "generate_video");
+          const active = videos.filter((v) => !TERMINAL.has(v.status));
+          expect(active.length).toBeLessThanOrEqual(2);
+          if (active.length) seen.push(videos.length);
+        },
+      });
+      expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+      // Two at first, the other two once slots freed; all four in the cut.
+      expect(seen[0]).toBe(2);
+      expect(seen.at(-1)).toBe(4);
+      expect(job.result?.clips).toHaveLength(4);
+      expect(job.result?.failed).toEqual([]);
+    } finally {
+      delete process.env.MAX_ACTIVE_VIDEO_JOBS;
+      resetConfig();
+    }
+  }, 60_000);
+
   it("dry-runs a 30-shot project in at most 3 database round trips and 300 ms", async () => {
     const { api } = bench;
     const id = (await api.call("POST", "/api/v1/projects", { name: "thirty" })).body.id;
@@ -127,7 +172,6 @@ describe("POST /projects/{id}/render, offline, end to end", () => {
       })),
     );
     process.env.OWNER_BUDGET_USD = "100"; // the budget adds its reads: the worst case
-    const { resetConfig } = await import("../config.ts");
     resetConfig();
     try {
       await api.call("POST", `/api/v1/projects/${id}/render`, { dry_run: true }); // warm
