@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { callsOf, drive, renderBench, scriptedProject, settle } from "../../test/support/render.ts";
 import { storyboards, versions } from "../db/schema.ts";
+import { createProviders, useProviders } from "../providers/index.ts";
 import { submitChild } from "./service.ts";
 import { getJob, listProjectJobs } from "./store.ts";
 import type { Job } from "./types.ts";
@@ -133,6 +134,83 @@ describe("POST /jobs/{id}/cancel on a render", () => {
     expect((await getJob(child.job_id))?.status).toBe("canceled");
     expect(await callsOf(bench.api, id)).toEqual(before);
   });
+
+  it("stops a running asset batch between images: nothing is drawn after the cancel", async () => {
+    const id = await scriptedProject(bench.api, "cancel-batch");
+    const { config, resetConfig } = await import("../config.ts");
+    process.env.ASSET_IMAGE_CONCURRENCY = "1";
+    resetConfig();
+    const real = (await createProviders(config())).image;
+    let draws = 0;
+    let batchId = "";
+    // The offline image model, with the user's cancel arriving while it draws the first image.
+    useProviders({
+      image: {
+        ...real,
+        generate: async (request) => {
+          draws++;
+          if (draws === 1) expect((await cancel(batchId)).status).toBe(200);
+          return real.generate(request);
+        },
+      },
+    });
+    try {
+      const res = await bench.api.call("POST", `/api/v1/projects/${id}/generate-asset-images`);
+      expect(res.status).toBe(202);
+      batchId = res.body.job_id;
+      await processJob(batchId);
+      expect((await getJob(batchId))?.status).toBe("canceled");
+      expect(draws).toBe(1);
+      const assets = (await bench.api.call("GET", `/api/v1/projects/${id}`)).body.assets;
+      expect(assets.length).toBeGreaterThan(1);
+    } finally {
+      useProviders(undefined);
+      delete process.env.ASSET_IMAGE_CONCURRENCY;
+      resetConfig();
+    }
+  });
+
+  it("keeps a frame that was being drawn when the render was canceled, without making it current", async () => {
+    const id = await scriptedProject(bench.api, "cancel-drawing");
+    const renderId = await startRender(id);
+    const { config } = await import("../config.ts");
+    const real = (await createProviders(config())).image;
+    let frameJob: Job | undefined;
+    await drive(id, renderId, {
+      before: async () => {
+        const render = (await getJob(renderId)) as Job;
+        if (render.stage !== "frames" || frameJob) return;
+        frameJob = (await childrenOf(id, renderId)).find((c) => c.type === "generate_frame");
+        // The user's cancel arrives while the image model draws this frame.
+        useProviders({
+          image: {
+            ...real,
+            generate: async (request) => {
+              expect((await cancel(renderId)).status).toBe(200);
+              return real.generate(request);
+            },
+          },
+        });
+        try {
+          await processJob(frameJob?.job_id as string);
+        } finally {
+          useProviders(undefined);
+        }
+      },
+    });
+    const boardId = frameJob?.storyboard_id as number;
+    const [board] = await bench.api.database.db
+      .select()
+      .from(storyboards)
+      .where(eq(storyboards.id, boardId));
+    const kept = await bench.api.database.db
+      .select()
+      .from(versions)
+      .where(eq(versions.storyboardId, boardId));
+    expect(kept.map((v) => v.kind)).toEqual(["frame"]);
+    expect(board).toMatchObject({ frameImageUrl: null, frameVersionId: null });
+    expect((await getJob(frameJob?.job_id as string))?.status).toBe("canceled");
+  }, 60_000);
 
   it("answers 409 for a finished job and 404 for an unknown one", async () => {
     const id = await scriptedProject(bench.api, "cancel-finished");
