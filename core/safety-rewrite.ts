@@ -1,3 +1,4 @@
+import type { SafetyKind, SafetyRewrite } from "./jobs/types.ts";
 import { log } from "./log.ts";
 import { stepTemplate } from "./prompts.ts";
 import { ProviderError } from "./providers/errors.ts";
@@ -19,20 +20,7 @@ export const SAFETY_REWRITE_TEMPLATE = [
   'Reply with JSON only: {"prompt": "..."}',
 ].join("\n");
 
-export type SafetyKind = "frame" | "video";
-
-/** A rewrite, as recorded in the provenance of what it produced. */
-export interface SafetyRewrite {
-  kind: SafetyKind;
-  /** The prompt the provider refused. */
-  original: string;
-  /** The prompt sent instead. */
-  prompt: string;
-  reasons: string[];
-  template: { id: number; step: string; name: string; version: number };
-  provider: string;
-  model: string;
-}
+export type { SafetyKind, SafetyRewrite };
 
 /**
  * Rewrites a shot's refused frame or video prompt once with the LLM, following the versioned

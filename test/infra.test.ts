@@ -75,6 +75,34 @@ describe("infrastructure parity", () => {
     expect(alarms).toMatch(/Worker:[\s\S]*DeadLetterWorker:[\s\S]*Sweeper:/);
     expect(alarms).toContain("alarmActions: [alerts.arn]");
   });
+
+  it("takes only plain constants from core/ (their modules import nothing)", () => {
+    const infra = [
+      "sst.config.ts",
+      ...[
+        "api",
+        "defaults",
+        "jobs",
+        "worker",
+        "migrations",
+        "alarms",
+        "secrets",
+        "settings",
+        "ffmpeg",
+      ].map((n) => `infra/${n}.ts`),
+    ];
+    const fromCore = infra.flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/from "\.\.\/(core\/[^"]+)"/g)].map(
+        (m) => m[1] as string,
+      ),
+    );
+    expect(fromCore.length).toBeGreaterThan(0);
+    for (const module of new Set(fromCore)) {
+      const source = readFileSync(`${module.replace(/\.ts$/, "")}.ts`, "utf8");
+      // The infra typecheck compiles whatever these reach: an import would pull the app into it.
+      expect(source.match(/^import .*$/gm) ?? [], module).toEqual([]);
+    }
+  });
 });
 
 /** What no Lambda loads at import: SDKs (see PROVIDER_KINDS), ffmpeg, media code, the AWS SDK. */

@@ -1,5 +1,3 @@
-import type { SafetyRewrite } from "../safety-rewrite.ts";
-
 /** The job table's index of a project's jobs by creation time. */
 export const PROJECT_INDEX = "by_project";
 /** The job table's index of an owner's jobs by creation time (sparse: only jobs carry an owner). */
@@ -10,6 +8,20 @@ export const OWNER_INDEX = "by_owner";
  */
 export const STATUS_INDEX = "by_status";
 export const STATUS_INDEX_ATTRIBUTES = ["created_at"];
+
+/** What a render's safety rewrite changed (core/safety-rewrite.ts), kept on the job and in provenance. */
+export type SafetyKind = "frame" | "video";
+export interface SafetyRewrite {
+  kind: SafetyKind;
+  /** The prompt the provider refused. */
+  original: string;
+  /** The prompt sent instead. */
+  prompt: string;
+  reasons: string[];
+  template: { id: number; step: string; name: string; version: number };
+  provider: string;
+  model: string;
+}
 
 export type JobType =
   | "generate_video"
