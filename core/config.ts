@@ -68,6 +68,8 @@ const EnvSchema = z.object({
   GEMINI_IMAGE_MODEL: z.string().optional().default("gemini-3.1-flash-image"),
   /** Model that reads images for the legacy "analyse these asset URLs" endpoint. */
   GEMINI_VISION_MODEL: z.string().optional().default("gemini-2.5-flash"),
+  /** Gemini TTS model for narration and dialogue (offline speech without a Google key). */
+  GEMINI_TTS_MODEL: z.string().optional().default("gemini-3.8-flash-tts"),
   OPENROUTER_API_KEY: optional,
   OPENROUTER_BASE_URL: z.string().optional().default("https://openrouter.ai/api/v1"),
   OPENROUTER_MODEL: z.string().optional().default("google/gemini-2.5-flash"),

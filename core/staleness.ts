@@ -1,4 +1,5 @@
 import type { Asset, Project, Storyboard, Version } from "./db/schema.ts";
+import { voiceOfAsset } from "./speech/voices.ts";
 
 /**
  * Staleness from the version graph: each version records what it was made from (`inputs`), and
@@ -87,6 +88,66 @@ export function isVideoStale(
   const now = videoInputsOf(board);
   return (
     (made.frame_version_id ?? null) !== now.frame_version_id || made.shot_prompt !== now.shot_prompt
+  );
+}
+
+/** What a narration clip is made from: the words and who says them with which voice. */
+export interface NarrationInputs {
+  narration: string | null;
+  dialogue: { speaker_asset_id: number; text: string }[];
+  /** `narrator` (when there is narration) and each speaking asset's id → its voice. */
+  voices: Record<string, string>;
+}
+
+type SpeechBoard = Pick<Storyboard, "narration" | "dialogue">;
+type Voiced = Pick<Asset, "id" | "voice">;
+
+/** The words a shot speaks: its narration (trimmed; empty is none) and non-empty dialogue. */
+export function spokenTextOf(board: SpeechBoard) {
+  const narration = board.narration?.trim() || null;
+  const dialogue = ((board.dialogue ?? []) as { speaker_asset_id: number; text: string }[])
+    .map((l) => ({ speaker_asset_id: l.speaker_asset_id, text: l.text.trim() }))
+    .filter((l) => l.text);
+  return { narration, dialogue };
+}
+
+/** The narration inputs of today: `narratorVoice` is the project's `settings.voice`. */
+export function narrationInputsOf(
+  board: SpeechBoard,
+  assets: Voiced[],
+  narratorVoice: string,
+): NarrationInputs {
+  const { narration, dialogue } = spokenTextOf(board);
+  const voices: Record<string, string> = narration ? { narrator: narratorVoice } : {};
+  for (const line of dialogue) {
+    const asset = assets.find((a) => a.id === line.speaker_asset_id);
+    voices[String(line.speaker_asset_id)] = asset
+      ? voiceOfAsset(asset)
+      : voiceOfAsset({ id: line.speaker_asset_id, voice: null });
+  }
+  return { narration, dialogue, voices };
+}
+
+/**
+ * A narration clip is stale when the shot's narration text or dialogue changed, or a speaker's
+ * voice (the narrator's is the project's `voice`) is not the one it was spoken with. Voice names
+ * compare without case ("kore" is Kore).
+ */
+export function isNarrationStale(
+  board: SpeechBoard,
+  clip: Pick<Version, "inputs"> | null | undefined,
+  assets: Voiced[],
+  narratorVoice: string,
+): boolean {
+  if (!clip) return false;
+  const made = clip.inputs as Partial<NarrationInputs>;
+  const now = narrationInputsOf(board, assets, narratorVoice);
+  const lower = (voices: Record<string, string> | undefined) =>
+    Object.fromEntries(Object.entries(voices ?? {}).map(([k, v]) => [k, v.toLowerCase()]));
+  return (
+    (made.narration ?? null) !== now.narration ||
+    canonical(made.dialogue ?? []) !== canonical(now.dialogue) ||
+    canonical(lower(made.voices)) !== canonical(lower(now.voices))
   );
 }
 

@@ -8,6 +8,8 @@ import { settings } from "./settings.ts";
  *   body when it is missing; Qiniu answers UTF-8 JSON.
  * - web-streams-polyfill (~70 KB, under @google/genai's auth and fetch), required only where
  *   Node has no global ReadableStream (before Node 16.5).
+ * - espeak-ng (offline speech, GPL-3.0, an 18 MB WASM file beside it): local runs only; deployed
+ *   functions speak with Gemini TTS.
  */
 export const LAMBDA_EXTERNALS = [
   "@electric-sql/pglite",
@@ -21,6 +23,7 @@ export const LAMBDA_EXTERNALS = [
   "proxy-agent",
   "iconv-lite",
   "web-streams-polyfill",
+  "espeak-ng",
 ];
 
 /**

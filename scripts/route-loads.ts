@@ -18,6 +18,8 @@ export const PROVIDER_KINDS = {
     sdks: ["@google/genai", "google-auth-library"],
   },
   storage: { factory: "core/storage/index.ts", sdks: ["qiniu", "urllib"] },
+  // Offline speech's espeak-ng is never bundled (infra/defaults.ts), so it is no SDK here.
+  speech: { factory: "core/providers/speech/index.ts", sdks: ["@google/genai"] },
 } as const;
 
 export type Kind = keyof typeof PROVIDER_KINDS;

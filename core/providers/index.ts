@@ -2,6 +2,7 @@ import type { Config } from "../config.ts";
 import { createStorage } from "../storage/index.ts";
 import { createImageProvider } from "./image/index.ts";
 import type { Providers } from "./installed.ts";
+import { createSpeechProvider } from "./speech/index.ts";
 import { createTextProvider } from "./text/index.ts";
 import { createVideoProvider } from "./video/index.ts";
 
@@ -17,5 +18,6 @@ export async function createProviders(cfg: Config): Promise<Providers> {
   const image = await createImageProvider(cfg);
   const storage = await createStorage(cfg);
   const video = await createVideoProvider(cfg);
-  return { text, image, storage, video };
+  const speech = await createSpeechProvider(cfg);
+  return { text, image, storage, video, speech };
 }

@@ -1,11 +1,18 @@
 import { type Config, config } from "../config.ts";
-import type { ImageProvider, Storage, TextProvider, VideoProvider } from "./types.ts";
+import type {
+  ImageProvider,
+  SpeechProvider,
+  Storage,
+  TextProvider,
+  VideoProvider,
+} from "./types.ts";
 
 export interface Providers {
   text: TextProvider;
   image: ImageProvider;
   storage: Storage;
   video: VideoProvider;
+  speech: SpeechProvider;
 }
 
 export type ProviderKind = keyof Providers;

@@ -150,3 +150,33 @@ export interface VideoProvider {
   /** Streams the finished video to a local file, bounded in size. */
   download(video: string, destination: string): Promise<void>;
 }
+
+/** Speech as the provider returns it: headerless PCM, signed 16-bit little-endian, mono. */
+export interface SpeechAudio {
+  pcm: Uint8Array;
+  sampleRate: number;
+}
+
+/** One line of a two-speaker exchange: `speaker` is the label the text uses for it. */
+export interface SpeechTurn {
+  speaker: string;
+  voice: string;
+  text: string;
+}
+
+/**
+ * Text to speech with prebuilt voices (Gemini TTS; espeak-ng offline). Each call is one paid
+ * request; the caller measures and joins what comes back (core/speech/).
+ */
+export interface SpeechProvider {
+  readonly name: string;
+  readonly model: string;
+  readonly offline: boolean;
+  /** One line in one voice. */
+  speak(input: { text: string; voice: string }): Promise<Generated<SpeechAudio>>;
+  /**
+   * A whole exchange between exactly two speakers in one request (Gemini's
+   * `multiSpeakerVoiceConfig` takes exactly two). Absent: the caller speaks line by line.
+   */
+  converse?(input: { turns: SpeechTurn[] }): Promise<Generated<SpeechAudio>>;
+}
