@@ -113,7 +113,7 @@ export function geminiSpeech(cfg: Config): SpeechProvider {
     model,
     offline: false,
     speak: ({ text, voice: name }) => synthesise(text, { voiceConfig: voice(name) }),
-    converse({ turns }) {
+    async converse({ turns }) {
       const speakers = [...new Map(turns.map((t) => [t.speaker, t.voice])).entries()];
       if (speakers.length !== 2)
         throw new ProviderError(NAME, "bad_request", "a conversation needs exactly two speakers");

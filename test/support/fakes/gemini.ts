@@ -1,4 +1,5 @@
 import { renderCard } from "../../../core/providers/offline/card.ts";
+import { VOICES } from "../../../core/speech/voices.ts";
 import { type Fake, type Recorded, type Reply, startFake } from "./server.ts";
 
 /** Canned answers of the Gemini API `generateContent`, in its real JSON shape. */
@@ -43,6 +44,97 @@ export const geminiReplies = {
     candidates: [{ content: { role: "model", parts: [] }, finishReason, index: 0 }],
   }),
 };
+
+/** Seconds of speech the fake says per character (a tone), and the pause between two turns. */
+export const FAKE_TTS = {
+  secondsPerChar: 0.04,
+  minSeconds: 0.3,
+  pauseSeconds: 0.4,
+  edgeSeconds: 0.1,
+};
+
+type FakeVoice = { prebuiltVoiceConfig?: { voiceName?: string } };
+interface FakeSpeechConfig {
+  voiceConfig?: FakeVoice;
+  multiSpeakerVoiceConfig?: { speakerVoiceConfigs?: { speaker: string; voiceConfig: FakeVoice }[] };
+}
+
+/**
+ * A TTS answer as Gemini gives it: headerless PCM s16le mono at 24 kHz. Each line is a tone as
+ * long as its text (its pitch by voice), lines of a two-speaker exchange apart by a pause, with a
+ * little silence at either end. Unknown voices and anything but two speakers are refused.
+ */
+function ttsReply(body: {
+  contents?: { parts?: { text?: string }[] }[];
+  generationConfig?: { speechConfig?: FakeSpeechConfig };
+}): Reply {
+  const speech = body.generationConfig?.speechConfig ?? {};
+  const text = body.contents?.[0]?.parts?.[0]?.text ?? "";
+  const voiceOf = (c: FakeVoice | undefined) => c?.prebuiltVoiceConfig?.voiceName ?? "Kore";
+  let segments: { voice: string; text: string }[] = [{ voice: voiceOf(speech.voiceConfig), text }];
+  const multi = speech.multiSpeakerVoiceConfig?.speakerVoiceConfigs;
+  if (multi) {
+    if (multi.length !== 2)
+      return googleError(
+        400,
+        "INVALID_ARGUMENT",
+        "The number of speaker_voice_configs must equal 2.",
+      );
+    const voices = new Map(multi.map((c) => [c.speaker, voiceOf(c.voiceConfig)]));
+    segments = text
+      .split("\n")
+      .map((line) => line.match(/^([^:]+): (.*)$/))
+      .filter((m): m is RegExpMatchArray => !!m && voices.has(m[1] as string))
+      .map((m) => ({ voice: voices.get(m[1] as string) as string, text: m[2] as string }));
+  }
+  const unknown = segments.find((s) => !VOICES.includes(s.voice as never));
+  if (unknown) return googleError(400, "INVALID_ARGUMENT", "Request contains an invalid argument.");
+  const rate = 24_000;
+  const samples: number[] = [];
+  const pause = (seconds: number) => {
+    for (let i = 0; i < Math.round(seconds * rate); i++) samples.push(0);
+  };
+  pause(FAKE_TTS.edgeSeconds);
+  segments.forEach((segment, n) => {
+    if (n > 0) pause(FAKE_TTS.pauseSeconds);
+    const seconds = Math.max(
+      FAKE_TTS.minSeconds,
+      [...segment.text].length * FAKE_TTS.secondsPerChar,
+    );
+    const hz = 180 + 15 * VOICES.indexOf(segment.voice as never);
+    for (let i = 0; i < Math.round(seconds * rate); i++)
+      samples.push(Math.round(9000 * Math.sin((2 * Math.PI * hz * i) / rate)));
+  });
+  pause(FAKE_TTS.edgeSeconds);
+  const pcm = Buffer.alloc(samples.length * 2);
+  for (const [i, v] of samples.entries()) pcm.writeInt16LE(v, i * 2);
+  return {
+    status: 200,
+    body: {
+      candidates: [
+        {
+          content: {
+            role: "model",
+            parts: [
+              {
+                inlineData: {
+                  mimeType: "audio/L16;codec=pcm;rate=24000",
+                  data: pcm.toString("base64"),
+                },
+              },
+            ],
+          },
+          finishReason: "STOP",
+          index: 0,
+        },
+      ],
+      usageMetadata: {
+        promptTokenCount: Math.ceil(text.length / 4),
+        candidatesTokenCount: Math.round((samples.length / rate) * 32),
+      },
+    },
+  };
+}
 
 /** The access token the fake's OAuth endpoint hands out and its Vertex routes expect. */
 export const VERTEX_TOKEN = "fake-vertex-access-token";
@@ -278,6 +370,8 @@ export async function startFakeGemini(apiKey = "test-google-key"): Promise<FakeG
       );
     }
     if (next.length) return { status: 200, body: next.shift() };
+    if (req.json?.generationConfig?.responseModalities?.includes("AUDIO"))
+      return ttsReply(req.json);
     const wantsJson = req.json?.generationConfig?.responseMimeType === "application/json";
     return {
       status: 200,
