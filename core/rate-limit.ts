@@ -14,7 +14,7 @@ export function rateClassOf(method: string, path: string): RateClass {
   if (method !== "POST") return "read";
   if (/\/(generate-video|compose-video|render)$/.test(path)) return "video";
   if (
-    /\/(generate-script|generate-storyboards|generate-image|generate-asset-images|generate-frame|guide-frame|regenerate)$|\/projects\/[^/]+\/assets$/.test(
+    /\/(generate-script|generate-storyboards|generate-image|generate-asset-images|generate-frame|guide-frame|regenerate|generate-narration)$|\/projects\/[^/]+\/assets$/.test(
       path,
     )
   ) {

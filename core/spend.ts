@@ -6,7 +6,13 @@ import { projects, spend } from "./db/schema.ts";
 import { AppError } from "./errors.ts";
 import type { Generated } from "./providers/types.ts";
 
-export type SpendKind = "llm" | "image" | "vision" | "video";
+export type SpendKind = "llm" | "image" | "vision" | "video" | "speech";
+
+/**
+ * Gemini TTS bills tokens: the text sent, and the audio it returns at 32 tokens per second of
+ * audio (Gemini's audio token rate). The reply's usage counts both; without it the seconds do.
+ */
+export const AUDIO_TOKENS_PER_SECOND = 32;
 
 /** Estimated list prices in USD; override any of them with PRICES_JSON. */
 export const DEFAULT_PRICES = {
@@ -15,6 +21,9 @@ export const DEFAULT_PRICES = {
   image: 0.039,
   vision_input_per_million_tokens: 0.3,
   video_per_second: 0.4,
+  // Gemini Flash TTS, November 2026 (launch prices; text in, audio out).
+  speech_input_per_million_tokens: 0.5,
+  speech_output_per_million_tokens: 9,
 };
 export type Prices = typeof DEFAULT_PRICES;
 
@@ -28,6 +37,8 @@ export interface SpendUnits {
   output_tokens?: number;
   images?: number;
   seconds?: number;
+  /** Characters of text spoken (speech). */
+  characters?: number;
 }
 
 /** The estimated cost of a call; offline providers cost nothing. */
@@ -47,6 +58,14 @@ export function costOf(kind: SpendKind, provider: string, units: SpendUnits): nu
       return (units.images ?? 1) * p.image;
     case "video":
       return (units.seconds ?? 0) * p.video_per_second;
+    case "speech":
+      return (
+        perMillion(units.input_tokens, p.speech_input_per_million_tokens) +
+        perMillion(
+          units.output_tokens || (units.seconds ?? 0) * AUDIO_TOKENS_PER_SECOND,
+          p.speech_output_per_million_tokens,
+        )
+      );
   }
 }
 

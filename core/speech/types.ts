@@ -48,8 +48,9 @@ export interface NarrationProvenance {
   text: string;
   sample_rate: number;
   /** `measured`: every line synthesised on its own and measured; `pauses`: a two-speaker
-   * exchange made in one request, each line found between the pauses the model left. */
-  timing: "measured" | "pauses";
+   * exchange made in one request, each line found between the pauses the model left;
+   * `proportional`: such an exchange with too few pauses, its sound shared out by text length. */
+  timing: "measured" | "pauses" | "proportional";
 }
 
 /** Silence kept after a shot's speech before the shot may end. */

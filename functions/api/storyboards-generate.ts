@@ -17,6 +17,22 @@ import { API_PREFIX } from "./types.ts";
 
 const storyboardId = idParam("storyboard_id");
 const FrameOut = z.object({ frame_image_url: z.string() }).openapi("Frame");
+const NarrationOut = z
+  .object({
+    narration_audio_url: z.string(),
+    duration_seconds: z.number(),
+    /** Each line with its speaker, voice and where it is spoken in the clip (seconds). */
+    lines: z.array(
+      z.object({
+        speaker_asset_id: z.number().nullable(),
+        voice: z.string(),
+        text: z.string(),
+        start: z.number(),
+        end: z.number(),
+      }),
+    ),
+  })
+  .openapi("Narration");
 
 /**
  * What a storyboard's models make: its first frame, a regenerated shot and its shot video. Each handler imports its core module when it runs,
@@ -132,6 +148,26 @@ export const routes = [
         c.req.valid("json").detail,
       );
       return c.json(toStoryboard(board), 200);
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "post",
+      path: `${API_PREFIX}/storyboards/{storyboard_id}/generate-narration`,
+      tags: ["storyboards"],
+      summary: "Speak the shot's narration and dialogue (TTS) as its narration clip",
+      description:
+        "The narrator speaks with the project's `voice`, each character with its asset's `voice` (one is picked and kept when it has none). The WAV is kept as a `narration` version; each line's start and end are measured on the audio.",
+      request: { params: storyboardId },
+      responses: {
+        200: json(NarrationOut, "The shot's new narration clip"),
+        ...errors(400, 402, 404, 422, 502, 504),
+      },
+    }),
+    async (c) => {
+      const { generateNarration } = await import("../../core/speech/narrate.ts");
+      const clip = await generateNarration(c.req.valid("param").storyboard_id);
+      return c.json(clip, 200);
     },
   ),
 ];
