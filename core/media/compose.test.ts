@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderCard } from "../providers/offline/card.ts";
 import { stillToClip } from "./clip.ts";
-import { canStreamCopy, composeClips } from "./compose.ts";
+import { canStreamCopy, composeClips, composeFilm } from "./compose.ts";
 import { type ClipInfo, ffmpeg, probe } from "./ffmpeg.ts";
 
 let dir: string;
@@ -73,6 +73,36 @@ describe("final cut", () => {
     expect(result.output.audio).toMatchObject({ sampleRate: 48000, channels: 2 });
     expect(result.duration).toBeGreaterThan(2.7);
     expect(result.duration).toBeLessThan(3.4);
+  });
+
+  it("uses each clip's stored probe instead of probing it again", async () => {
+    const paths = [await clip("kept-1", 640, 360), await clip("kept-2", 640, 360)];
+    const infos = await Promise.all(paths.map((p) => probe(p)));
+    const shots = paths.map((path, i) => ({ storyboard_id: i + 1, path, info: infos[i] }));
+    const options = {
+      out: join(dir, "kept.mp4"),
+      workDir: dir,
+      target: { width: 640, height: 360, fps: 24 },
+      loudnessLufs: -14,
+    };
+    expect(await composeFilm(shots, options)).toMatchObject({ method: "copy", probed: 0 });
+    // The stored parameters decide: a stored size that is not the film's means an encode.
+    const wrong = {
+      ...(infos[0] as ClipInfo),
+      video: { ...(infos[0] as ClipInfo).video, width: 320 },
+    };
+    expect(
+      await composeFilm(
+        [{ ...(shots[0] as (typeof shots)[0]), info: wrong }, shots[1] as (typeof shots)[0]],
+        options,
+      ),
+    ).toMatchObject({ method: "encode", probed: 0 });
+    expect(
+      await composeFilm(
+        shots.map(({ info: _, ...s }) => s),
+        options,
+      ),
+    ).toMatchObject({ probed: 2 });
   });
 
   it("fails with ffmpeg's own reason", async () => {

@@ -1,149 +1,284 @@
-import { writeFile } from "node:fs/promises";
+import { stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type ClipInfo, type FfmpegOptions, ffmpeg, probe } from "./ffmpeg.ts";
+import { mapLimit } from "../concurrency.ts";
+import { audioSeconds, type ClipInfo, type FfmpegOptions, ffmpeg, probe } from "./ffmpeg.ts";
+import { type Loudness, measureLoudness } from "./loudness.ts";
+import { pictureGraph } from "./picture-graph.ts";
+import { renderSoundtrack } from "./soundtrack.ts";
+import {
+  type CutPlan,
+  type CutTimeline,
+  isPlainJoin,
+  planCut,
+  type Transition,
+  timelineOf,
+} from "./timeline.ts";
 
 export interface ComposeTarget {
   width: number;
   height: number;
+  /** The frame rate of an encoded cut (a stream copy keeps the clips' own). */
   fps: number;
 }
 
+/** A shot's speech, placed at its start in the output. */
+export interface ShotAudio {
+  speechPath?: string;
+  /** Its real length; measured when not given. */
+  speechSeconds?: number;
+}
+
+/** Length and loudness of each shot's speech (two ffmpeg runs a clip, a few at a time). */
+const measureSpeech = (shots: FilmShot[]) =>
+  mapLimit(shots, 4, async (s) => {
+    const path = s.sound?.speechPath;
+    if (!path) return { seconds: 0 };
+    const [seconds, loudness] = await Promise.all([
+      s.sound?.speechSeconds ?? audioSeconds(path),
+      measureLoudness(path),
+    ]);
+    return { seconds, lufs: loudness.integrated_lufs };
+  });
+
+export interface FilmShot {
+  storyboard_id: number;
+  /** The shot's clip on disk. */
+  path: string;
+  /** Its stream parameters, probed once when the clip was made; probed now when missing. */
+  info?: ClipInfo;
+  /** How the cut enters this shot. */
+  transition?: Transition;
+  sound?: ShotAudio;
+}
+
+export interface FilmOptions {
+  out: string;
+  workDir: string;
+  target: ComposeTarget;
+  loudnessLufs: number;
+  musicPath?: string;
+  transitionSeconds?: number;
+  /** A subtitle file (SRT/WebVTT) made from the final timeline, muxed in as a `mov_text` track. */
+  subtitles?: (timeline: CutTimeline) => Promise<string | undefined>;
+  /** Share of the cut written so far, 0 to 1. */
+  onProgress?: (fraction: number) => void;
+}
+
 export interface ComposeResult {
-  /** "copy": joined without re-encoding; "encode": normalised and encoded once. */
+  /** The picture: "copy" joined without re-encoding, "encode" normalised and encoded once. */
   method: "copy" | "encode";
+  /** The sound: "copy" the clips' own as they are, "mixed" rendered, mixed and normalised. */
+  sound: "copy" | "mixed";
   duration: number;
   clips: ClipInfo[];
   output: ClipInfo;
+  timeline: CutTimeline;
+  /** Measured on the output's sound; null when it was copied as is or there is none. */
+  loudness: Loudness | null;
+  /** The mixed soundtrack on disk (AAC in M4A), when the sound was mixed. */
+  soundtrackPath?: string;
+  /** Clips that had no stored probe and were probed now. */
+  probed: number;
 }
+
+const videoSignature = (c: ClipInfo) => [
+  c.video.codec,
+  c.video.profile,
+  c.video.level,
+  c.video.width,
+  c.video.height,
+  c.video.pixFmt,
+  c.video.frameRate,
+  c.video.timeBase,
+  c.video.sar,
+];
 
 /**
  * Everything the concat demuxer needs to be identical for a stream copy to be valid. It keeps the
  * first clip's codec parameters, so a later clip with another H.264 profile or level decodes
  * wrongly or not at all; the frame rate is the real one (`avg_frame_rate`), since `r_frame_rate`
- * is a guess that matches for clips that play at different rates.
+ * is a guess that matches for clips that play at different rates. The audio counts only when it
+ * is copied too.
  */
-const signature = (c: ClipInfo) =>
+const signature = (c: ClipInfo, withAudio: boolean) =>
   JSON.stringify([
-    c.video.codec,
-    c.video.profile,
-    c.video.level,
-    c.video.width,
-    c.video.height,
-    c.video.pixFmt,
-    c.video.frameRate,
-    c.video.timeBase,
-    c.video.sar,
-    c.audio ? [c.audio.codec, c.audio.sampleRate, c.audio.channels, c.audio.layout] : null,
+    ...videoSignature(c),
+    ...(withAudio
+      ? [c.audio ? [c.audio.codec, c.audio.sampleRate, c.audio.channels, c.audio.layout] : null]
+      : []),
   ]);
 
-export const canStreamCopy = (clips: ClipInfo[]) =>
-  clips.length > 0 && clips.every((c) => signature(c) === signature(clips[0] as ClipInfo));
+export const canStreamCopy = (clips: ClipInfo[], withAudio = true) =>
+  clips.length > 0 &&
+  clips.every((c) => signature(c, withAudio) === signature(clips[0] as ClipInfo, withAudio));
 
-async function concatCopy(paths: string[], out: string, workDir: string, options: FfmpegOptions) {
-  const list = join(workDir, "clips.txt");
-  const quote = (p: string) => `'${p.replaceAll("'", "'\\''")}'`;
-  await writeFile(list, paths.map((p) => `file ${quote(p)}`).join("\n"));
-  await ffmpeg(
-    ["-f", "concat", "-safe", "0", "-i", list, "-c", "copy", "-movflags", "+faststart", out],
-    options,
-  );
-}
+const rateOf = (c: ClipInfo) => {
+  const [num = 24, den = 1] = c.video.frameRate.split("/").map(Number);
+  return num / (den || 1) || 24;
+};
 
-/** Scale+pad to the target, one frame rate, square pixels, yuv420p, stereo 48 kHz; silence where a clip has no audio. */
-async function normaliseAndEncode(
-  paths: string[],
-  clips: ClipInfo[],
-  out: string,
-  t: ComposeTarget,
-  options: FfmpegOptions,
-) {
-  const inputs: string[] = [];
-  const filters: string[] = [];
-  const pairs: string[] = [];
-  let index = 0;
-  clips.forEach((clip, i) => {
-    const v = index;
-    inputs.push("-i", paths[i] as string);
-    index++;
-    let audio = `${v}:a`;
-    if (!clip.audio) {
-      inputs.push(
-        "-f",
-        "lavfi",
-        "-t",
-        clip.duration.toFixed(3),
-        "-i",
-        "anullsrc=r=48000:cl=stereo",
-      );
-      audio = `${index}:a`;
-      index++;
-    }
-    filters.push(
-      `[${v}:v]scale=${t.width}:${t.height}:force_original_aspect_ratio=decrease,` +
-        `pad=${t.width}:${t.height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=${t.fps},format=yuv420p[v${i}]`,
-      `[${audio}]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[a${i}]`,
+/**
+ * The final cut. Shots are placed on the timeline (timeline.ts: transitions, holds for speech).
+ * When nothing is mixed and the clips are joined end to end, match and have the film's frame
+ * size, the clips are stream-copied, sound and all. Otherwise the soundtrack is rendered
+ * (soundtrack.ts: the clips' sound, speech, music, ducking, loudness); the picture is still
+ * stream-copied when only the sound changed, else encoded once (picture-graph.ts).
+ */
+export async function composeFilm(shots: FilmShot[], o: FilmOptions): Promise<ComposeResult> {
+  if (shots.length === 0) throw new Error("no clips to compose");
+  const missing = shots.filter((s) => !s.info).length;
+  const clips = await Promise.all(shots.map((s) => s.info ?? probe(s.path)));
+  const speech = await measureSpeech(shots);
+  // A clip lasts as long as its picture; a stream copy of sound and all lasts as long as the
+  // container says (the concat demuxer's own measure).
+  const plan = (fps: number, container = false) =>
+    planCut(
+      shots.map((s, i) => ({
+        storyboard_id: s.storyboard_id,
+        clipSeconds: container
+          ? (clips[i] as ClipInfo).duration
+          : ((clips[i] as ClipInfo).video.duration ?? (clips[i] as ClipInfo).duration),
+        speechSeconds: speech[i]?.seconds,
+        transition: s.transition,
+      })),
+      { fps, transitionSeconds: o.transitionSeconds },
     );
-    pairs.push(`[v${i}][a${i}]`);
+  const first = clips[0] as ClipInfo;
+  const fits = first.video.width === o.target.width && first.video.height === o.target.height;
+  const asTheyAre = plan(rateOf(first));
+  const mixes = speech.some((s) => s.seconds > 0) || Boolean(o.musicPath);
+  const copyVideo = fits && isPlainJoin(asTheyAre) && canStreamCopy(clips, false);
+  const copyAll = copyVideo && !mixes && canStreamCopy(clips, true);
+  const cut = copyAll ? plan(rateOf(first), true) : copyVideo ? asTheyAre : plan(o.target.fps);
+  const timeline = timelineOf(cut);
+  const progress = (from: number, to: number): FfmpegOptions =>
+    o.onProgress
+      ? {
+          onProgress: (s) =>
+            o.onProgress?.(from + (to - from) * Math.min(1, s / (timeline.duration || 1))),
+        }
+      : {};
+  const subtitles = await o.subtitles?.(timeline);
+  const subtitleArgs = (index: number) =>
+    subtitles ? ["-map", `${index}:s`, "-c:s", "mov_text"] : [];
+  const subtitleInput = subtitles ? ["-i", subtitles] : [];
+  const base = { clips, timeline, probed: missing };
+
+  if (copyAll) {
+    let written = 0;
+    const track = progress(0, 1);
+    await ffmpeg(
+      [
+        ...(await concatInput(shots, o.workDir)),
+        ...subtitleInput,
+        ...["-map", "0:v", "-map", "0:a?", ...subtitleArgs(1), "-c:v", "copy", "-c:a", "copy"],
+        ...["-movflags", "+faststart", o.out],
+      ],
+      {
+        onProgress: (s) => {
+          written = Math.max(written, s);
+          track.onProgress?.(s);
+        },
+      },
+    );
+    // The copy keeps the first clip's parameters: no second probe on the fast path.
+    const output = { ...first, duration: written, sizeBytes: (await stat(o.out)).size };
+    verify(output.duration, timeline, shots.length);
+    return { ...base, method: "copy", sound: "copy", duration: written, output, loudness: null };
+  }
+
+  const sound = await renderSoundtrack({
+    plan: cut,
+    shots: shots.map((s, i) => ({
+      path: s.path,
+      hasAudio: Boolean(clips[i]?.audio),
+      speechPath: s.sound?.speechPath,
+      speechLufs: speech[i]?.lufs,
+    })),
+    musicPath: o.musicPath,
+    loudnessLufs: o.loudnessLufs,
+    workDir: o.workDir,
+    onProgress: progress(0, copyVideo ? 0.9 : 0.4).onProgress,
   });
-  filters.push(`${pairs.join("")}concat=n=${clips.length}:v=1:a=1[v][a]`);
-  await ffmpeg(
-    [
-      ...inputs,
-      "-filter_complex",
-      filters.join(";"),
-      "-map",
-      "[v]",
-      "-map",
-      "[a]",
-      "-c:v",
-      "libx264",
-      "-preset",
-      "veryfast",
-      "-crf",
-      "20",
-      "-c:a",
-      "aac",
-      "-b:a",
-      "128k",
-      "-movflags",
-      "+faststart",
-      out,
-    ],
-    options,
-  );
+  if (copyVideo) {
+    await ffmpeg(
+      [
+        ...(await concatInput(shots, o.workDir, cut)),
+        ...["-i", sound.path, ...subtitleInput],
+        ...["-map", "0:v", "-map", "1:a", ...subtitleArgs(2), "-c:v", "copy", "-c:a", "copy"],
+        ...["-movflags", "+faststart", o.out],
+      ],
+      progress(0.9, 1),
+    );
+  } else {
+    const picture = pictureGraph(cut, o.target);
+    const n = shots.length;
+    await ffmpeg(
+      [
+        ...shots.flatMap((s) => ["-an", "-i", s.path]),
+        ...["-i", sound.path, ...subtitleInput],
+        ...["-filter_complex", picture.filters.join(";")],
+        ...["-map", `[${picture.out}]`, "-map", `${n}:a`, ...subtitleArgs(n + 1)],
+        ...["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-c:a", "copy"],
+        ...["-movflags", "+faststart", o.out],
+      ],
+      progress(0.4, 1),
+    );
+  }
+  const output = await probe(o.out);
+  verify(output.duration, timeline, shots.length);
+  return {
+    ...base,
+    method: copyVideo ? "copy" : "encode",
+    sound: "mixed",
+    duration: output.duration,
+    output,
+    loudness: sound.loudness,
+    soundtrackPath: sound.path,
+  };
 }
 
 /**
- * Joins clips in order. Clips that match each other and the target's frame size are
- * stream-copied (seconds, no quality loss); otherwise they are normalised to the target and
- * encoded once. The output's duration is verified against the inputs.
- * `onProgress` gets the share of the output written so far, 0 to 1.
+ * The concat demuxer's input. With a plan (the picture alone is copied), each file is given its
+ * video's length, so the next clip starts exactly where the picture ends (not where a longer
+ * audio stream does) and the mixed sound, cut on the same frames, stays in sync.
  */
-export async function composeClips(
+async function concatInput(shots: FilmShot[], workDir: string, plan?: CutPlan) {
+  const list = join(workDir, "clips.txt");
+  const quote = (p: string) => `'${p.replaceAll("'", "'\\''")}'`;
+  await writeFile(
+    list,
+    shots
+      .map((s, i) => {
+        const frames = plan?.shots[i]?.clipFrames;
+        const length = plan && frames ? `\nduration ${(frames / plan.fps).toFixed(6)}` : "";
+        return `file ${quote(s.path)}${length}`;
+      })
+      .join("\n"),
+  );
+  return ["-f", "concat", "-safe", "0", "-i", list];
+}
+
+/** Container rounding differs per clip; anything beyond this means frames were lost or doubled. */
+function verify(duration: number, timeline: CutTimeline, clips: number) {
+  if (Math.abs(duration - timeline.duration) > 0.25 + 0.1 * clips) {
+    throw new Error(
+      `composed video lasts ${duration}s, expected about ${timeline.duration.toFixed(2)}s`,
+    );
+  }
+}
+
+/** The cut of clips alone, in order: no speech, no music, cuts only. */
+export function composeClips(
   paths: string[],
   out: string,
   target: ComposeTarget,
   workDir: string,
   onProgress?: (fraction: number) => void,
+  loudnessLufs = -14,
 ): Promise<ComposeResult> {
-  if (paths.length === 0) throw new Error("no clips to compose");
-  const clips = await Promise.all(paths.map((p) => probe(p)));
-  const expected = clips.reduce((sum, c) => sum + c.duration, 0);
-  const options: FfmpegOptions = onProgress
-    ? { onProgress: (seconds) => onProgress(Math.min(1, seconds / (expected || 1))) }
-    : {};
-  // Joined as they are only when they already have the film's frame size.
-  const first = clips[0] as ClipInfo;
-  const fits = first.video.width === target.width && first.video.height === target.height;
-  const method = canStreamCopy(clips) && fits ? "copy" : "encode";
-  if (method === "copy") await concatCopy(paths, out, workDir, options);
-  else await normaliseAndEncode(paths, clips, out, target, options);
-  const output = await probe(out);
-  // Container rounding differs per clip; anything beyond this means frames were lost or doubled.
-  if (Math.abs(output.duration - expected) > 0.25 + 0.1 * clips.length) {
-    throw new Error(
-      `composed video lasts ${output.duration}s, expected about ${expected.toFixed(2)}s`,
-    );
-  }
-  return { method, duration: output.duration, clips, output };
+  return composeFilm(
+    paths.map((path, i) => ({ storyboard_id: i + 1, path })),
+    { out, workDir, target, loudnessLufs, onProgress },
+  );
 }

@@ -53,21 +53,24 @@ export function mediaTools(): { ffmpeg: string; ffprobe: string } {
 export interface FfmpegOptions {
   /** Called with how many seconds of output are written, from ffmpeg's `-progress` report. */
   onProgress?: (outputSeconds: number) => void;
+  /** "info" keeps what filters print (loudnorm's and ebur128's measurements) in the result. */
+  logLevel?: "error" | "info";
 }
 
 /** Keeps only the end of ffmpeg's stderr: the reason for a failure is in its last lines. */
 const STDERR_TAIL = 8192;
 
 /**
- * Runs ffmpeg quietly; its stderr tail becomes the error message on failure. With `onProgress`,
- * ffmpeg's machine-readable `-progress` report is read from stdout as it runs.
+ * Runs ffmpeg quietly; its stderr tail becomes the error message on failure, and is the result
+ * on success (with `logLevel: "info"`, what filters measured). With `onProgress`, ffmpeg's
+ * machine-readable `-progress` report is read from stdout as it runs.
  */
-export function ffmpeg(args: string[], options: FfmpegOptions = {}): Promise<void> {
-  const { onProgress } = options;
-  const progressArgs = onProgress ? ["-progress", "pipe:1", "-nostats"] : [];
+export function ffmpeg(args: string[], options: FfmpegOptions = {}): Promise<string> {
+  const { onProgress, logLevel = "error" } = options;
+  const progressArgs = onProgress ? ["-progress", "pipe:1"] : [];
   const child = spawn(
     mediaTools().ffmpeg,
-    ["-hide_banner", "-loglevel", "error", "-y", ...progressArgs, ...args],
+    ["-hide_banner", "-nostats", "-loglevel", logLevel, "-y", ...progressArgs, ...args],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let stderr = "";
@@ -84,7 +87,7 @@ export function ffmpeg(args: string[], options: FfmpegOptions = {}): Promise<voi
   return new Promise((resolve, reject) => {
     child.once("error", (error) => reject(new Error(`ffmpeg failed: ${error.message}`)));
     child.once("close", (code, signal) => {
-      if (code === 0) return resolve();
+      if (code === 0) return resolve(stderr);
       const tail = stderr.trim().split("\n").slice(-3).join(" | ");
       reject(new Error(`ffmpeg failed: ${tail || `exit ${code ?? signal}`}`));
     });
@@ -94,6 +97,8 @@ export function ffmpeg(args: string[], options: FfmpegOptions = {}): Promise<voi
 export interface ClipInfo {
   duration: number;
   video: {
+    /** Seconds of the video stream alone (the container's `duration` also counts the audio). */
+    duration?: number;
     codec: string;
     /** H.264 profile and level ("High", 31): clips joined by stream copy must share them. */
     profile: string;
@@ -127,9 +132,10 @@ interface ProbeStream {
   sample_rate?: string;
   channels?: number;
   channel_layout?: string;
+  duration?: string;
 }
 
-export async function probe(path: string): Promise<ClipInfo> {
+async function probeStreams(path: string) {
   const { stdout } = await run(mediaTools().ffprobe, [
     "-v",
     "error",
@@ -139,10 +145,23 @@ export async function probe(path: string): Promise<ClipInfo> {
     "json",
     path,
   ]);
-  const data = JSON.parse(stdout) as {
+  return JSON.parse(stdout) as {
     streams: ProbeStream[];
     format: { duration?: string; size?: string };
   };
+}
+
+/** Seconds of a sound file (speech, music); an error when it has no audio stream. */
+export async function audioSeconds(path: string): Promise<number> {
+  const data = await probeStreams(path);
+  const a = data.streams.find((s) => s.codec_type === "audio");
+  if (!a) throw new Error(`${path} has no audio stream`);
+  return Number(a.duration ?? data.format.duration ?? 0);
+}
+
+/** A clip's stream parameters: what the final cut needs to decide between copy and encode. */
+export async function probe(path: string): Promise<ClipInfo> {
+  const data = await probeStreams(path);
   const v = data.streams.find((s) => s.codec_type === "video");
   const a = data.streams.find((s) => s.codec_type === "audio");
   if (!v) throw new Error(`${path} has no video stream`);
@@ -150,6 +169,7 @@ export async function probe(path: string): Promise<ClipInfo> {
     duration: Number(data.format.duration ?? 0),
     sizeBytes: Number(data.format.size ?? 0),
     video: {
+      ...(Number(v.duration) > 0 ? { duration: Number(v.duration) } : {}),
       codec: v.codec_name,
       profile: v.profile ?? "",
       level: v.level ?? 0,

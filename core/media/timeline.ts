@@ -154,3 +154,21 @@ export function timelineOf(plan: CutPlan): CutTimeline {
 /** True when the cut is the clips end to end: no transition, no hold (the stream-copy case). */
 export const isPlainJoin = (plan: CutPlan) =>
   plan.shots.every((s) => s.transitionIn === "cut" && s.holdFrames === 0);
+
+/** The frames at each end of a shot that a transition takes (both graphs cut shots alike). */
+export function edgesOf(plan: CutPlan, i: number) {
+  const shot = plan.shots[i] as PlannedShot;
+  const next = plan.shots[i + 1];
+  const into = shot.transitionIn;
+  const out = next?.transitionIn ?? "cut";
+  return {
+    /** Frames blended with the previous shot's tail (a dissolve into this shot). */
+    head: into === "dissolve" ? shot.inFrames : 0,
+    /** Frames blended with the next shot's head. */
+    tail: out === "dissolve" ? shot.outFrames : 0,
+    /** A fade through black: the second half comes up from black on this shot… */
+    fadeIn: into === "fade" ? shot.inFrames - Math.floor(shot.inFrames / 2) : 0,
+    /** …after the first half went down to black on the previous one. */
+    fadeOut: out === "fade" ? Math.floor(shot.outFrames / 2) : 0,
+  };
+}
