@@ -19,7 +19,10 @@ export const PROVIDER_KINDS = {
   },
   storage: { factory: "core/storage/index.ts", sdks: ["qiniu", "urllib"] },
   // Offline speech's espeak-ng is never bundled (infra/defaults.ts), so it is no SDK here.
-  speech: { factory: "core/providers/speech/index.ts", sdks: ["@google/genai"] },
+  speech: {
+    factory: "core/providers/speech/index.ts",
+    sdks: ["@google/genai", "google-auth-library"],
+  },
 } as const;
 
 export type Kind = keyof typeof PROVIDER_KINDS;
