@@ -101,7 +101,11 @@ function requestFor(method: string, path: string) {
     "POST /api/v1/storyboards/{storyboard_id}/regenerate": { detail: "night" },
     "POST /api/v1/projects/{project_id}/render": {},
   };
-  return { url, body: bodies[`${method} ${path}`] };
+  // Routes whose query is required: without it the request is a 422 before any owner check.
+  const queries: Record<string, string> = {
+    "GET /api/v1/projects/{project_id}/export": "?format=fcpxml",
+  };
+  return { url: url + (queries[`${method} ${path}`] ?? ""), body: bodies[`${method} ${path}`] };
 }
 
 // Provider callbacks carry no key: they authenticate with their URL's token (hooks.test.ts).

@@ -1,11 +1,13 @@
 import { toSrt, toWebVtt } from "../subtitles/formats.ts";
 import { toEdl } from "./edl.ts";
 import { toFcpxml } from "./fcpxml.ts";
+import type { ExportFormat } from "./kinds.ts";
 import { toOtio } from "./otio.ts";
+import { currentCut } from "./store.ts";
 import type { CutExport } from "./timeline.ts";
 
-/** The formats `GET /projects/{id}/export` offers, with how each is served. */
-export const EXPORT_FORMATS = {
+/** How each export format is written and served. */
+const FORMATS = {
   fcpxml: { contentType: "application/xml; charset=utf-8", extension: "fcpxml", write: toFcpxml },
   otio: { contentType: "application/json; charset=utf-8", extension: "otio", write: toOtio },
   edl: { contentType: "text/plain; charset=utf-8", extension: "edl", write: toEdl },
@@ -19,10 +21,10 @@ export const EXPORT_FORMATS = {
     extension: "vtt",
     write: (cut: CutExport) => toWebVtt(cut.cues),
   },
-} as const;
-
-export type ExportFormat = keyof typeof EXPORT_FORMATS;
-export const exportFormats = Object.keys(EXPORT_FORMATS) as [ExportFormat, ...ExportFormat[]];
+} as const satisfies Record<
+  ExportFormat,
+  { contentType: string; extension: string; write: (cut: CutExport) => string }
+>;
 
 /** A download name from the project's name: ASCII letters, digits and dashes, never empty. */
 export function fileNameOf(cut: Pick<CutExport, "name" | "project_id">, format: ExportFormat) {
@@ -32,14 +34,19 @@ export function fileNameOf(cut: Pick<CutExport, "name" | "project_id">, format: 
     .replace(/^-+|-+$/g, "")
     .slice(0, 60)
     .toLowerCase();
-  return `${slug || "project"}-${cut.project_id}.${EXPORT_FORMATS[format].extension}`;
+  return `${slug || "project"}-${cut.project_id}.${FORMATS[format].extension}`;
 }
 
 export function renderExport(cut: CutExport, format: ExportFormat) {
-  const spec = EXPORT_FORMATS[format];
+  const spec = FORMATS[format];
   return {
     body: spec.write(cut),
     contentType: spec.contentType,
     filename: fileNameOf(cut, format),
   };
+}
+
+/** The current cut of a project in one format (409 `no_cut` when it has none). */
+export async function exportCut(projectId: number, format: ExportFormat) {
+  return renderExport(await currentCut(projectId), format);
 }

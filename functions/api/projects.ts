@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { EXPORT_FORMATS } from "../../core/export/kinds.ts";
 import {
   createProject,
   getFullProject,
@@ -15,6 +16,7 @@ import { ProjectPatch, StoryboardCreate, StoryboardOrder } from "./edit-schemas.
 import { JobOut, toJob } from "./job-responses.ts";
 import {
   AssetOut,
+  ErrorBody,
   errors,
   idParam,
   json,
@@ -146,6 +148,45 @@ export const routes = [
       const id = c.req.valid("param").project_id;
       await requireLiveProject(id);
       return c.json(await projectCosts(id), 200);
+    },
+  ),
+  defineRoute(
+    createRoute({
+      method: "get",
+      path: `${API_PREFIX}/projects/{project_id}/export`,
+      tags,
+      summary:
+        "The current cut's timeline for editing software (FCPXML, OTIO, EDL) or its subtitles",
+      description:
+        "A download (`Content-Disposition: attachment`) of the cut the project's `video_url` " +
+        "is: FCPXML 1.10, OpenTimelineIO JSON, CMX 3600 EDL, SubRip or WebVTT. A project " +
+        "without a cut is 409 `no_cut`.",
+      request: { params: projectId, query: z.object({ format: z.enum(EXPORT_FORMATS) }) },
+      responses: {
+        200: {
+          description: "The file",
+          content: Object.fromEntries(
+            [
+              "application/xml",
+              "application/json",
+              "text/plain",
+              "application/x-subrip",
+              "text/vtt",
+            ].map((type) => [type, { schema: z.string() }]),
+          ),
+        },
+        409: json(ErrorBody, "The project has no final cut to export yet"),
+        ...errors(404, 422),
+      },
+    }),
+    async (c) => {
+      // The writers load only for this route.
+      const { exportCut } = await import("../../core/export/formats.ts");
+      const file = await exportCut(c.req.valid("param").project_id, c.req.valid("query").format);
+      return c.body(file.body, 200, {
+        "content-type": file.contentType,
+        "content-disposition": `attachment; filename="${file.filename}"`,
+      });
     },
   ),
   defineRoute(

@@ -7,7 +7,7 @@ import { cuesOf } from "../../core/subtitles/cues.ts";
  * black, a shot whose last frame is held under its speech, narration on two shots and a music
  * file shorter than the cut (looped).
  */
-export function sampleCut(name = "Harbour & <Lights>"): CutExport {
+export function sampleCut(name = "Harbour & <Lights>", projectId = 7): CutExport {
   const shots = [
     { storyboard_id: 101, clipSeconds: 2 },
     { storyboard_id: 102, clipSeconds: 2, transition: "dissolve" as const, speechSeconds: 2.6 },
@@ -44,7 +44,7 @@ export function sampleCut(name = "Harbour & <Lights>"): CutExport {
       })),
   );
   return cutExportOf({
-    project: { id: 7, name },
+    project: { id: projectId, name },
     timeline,
     size: { width: 1280, height: 720 },
     media,
