@@ -65,6 +65,19 @@ describe("cues", () => {
     for (const rate of perChar) expect(rate).toBeCloseTo(perChar[0] as number, 0);
   });
 
+  it("count a line's times from where the shot's speech starts", () => {
+    const [cue] = cuesOf([
+      {
+        storyboard_id: 1,
+        start: 2,
+        end: 6,
+        speech_start: 2.5,
+        lines: [{ text: "Hi.", start: 0.5, end: 1 }],
+      },
+    ]);
+    expect(cue).toMatchObject({ start_ms: 3000, end_ms: 3500 });
+  });
+
   it("come out in time order", () => {
     const starts = cues.map((c) => c.start_ms);
     expect(starts).toEqual([...starts].sort((a, b) => a - b));

@@ -12,6 +12,9 @@ export interface ShotSpeech {
   storyboard_id: number;
   start: number;
   end: number;
+  /** Where the shot's speech starts in the cut (its lines' times count from here); default
+   * the shot's start. */
+  speech_start?: number;
   lines: SpokenLine[];
 }
 
@@ -35,8 +38,9 @@ export function cuesOf(shots: ShotSpeech[]): Cue[] {
     const windowStart = Math.ceil(shot.start * 1000);
     const windowEnd = Math.floor(shot.end * 1000);
     for (const line of shot.lines) {
-      const start = Math.max(windowStart, Math.round((shot.start + line.start) * 1000));
-      const end = Math.min(windowEnd, Math.round((shot.start + line.end) * 1000));
+      const origin = shot.speech_start ?? shot.start;
+      const start = Math.max(windowStart, Math.round((origin + line.start) * 1000));
+      const end = Math.min(windowEnd, Math.round((origin + line.end) * 1000));
       if (end <= start) continue;
       const parts = splitForCues(line.text);
       const weights = parts.map(weightOf);
