@@ -51,7 +51,7 @@ export function defaultSettings(): ProjectSettings {
     music_url: null,
     transition: "cut",
     continuity: "independent",
-    loudness_lufs: -16,
+    loudness_lufs: -14,
   };
 }
 

@@ -4,15 +4,18 @@ import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryDatabase } from "../../test/support/app.ts";
+import { bandLevel, toneClip, toneFile } from "../../test/support/media.ts";
 import { LOCAL_OWNER, withPrincipal } from "../auth.ts";
 import { config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { projects, storyboards } from "../db/schema.ts";
 import { stillToClip } from "../media/clip.ts";
 import { probe } from "../media/ffmpeg.ts";
+import { measureLoudness } from "../media/loudness.ts";
 import { createProviders, useProviders } from "../providers/index.ts";
 import { renderCard } from "../providers/offline/card.ts";
 import { localStorage, writeLocalFile } from "../storage/local.ts";
+import { recordVersion } from "../versions.ts";
 import { runFinalCut } from "./final-cut.ts";
 import { LeaseLost } from "./outcome.ts";
 import type { Job } from "./types.ts";
@@ -164,5 +167,104 @@ describe("final cut job", () => {
     expect(handed.length).toBe(before);
     const [project] = await database.db.select().from(projects).where(eq(projects.id, projectId));
     expect(project?.videoUrl).toBeNull();
+  });
+
+  it("mixes narration and music over the clips, with stored probes and each shot's transition", async () => {
+    const size = "1280x720"; // the default project's frame: the picture can be copied
+    const clips = await Promise.all(
+      ["n-1", "n-2"].map(async (name) => {
+        const path = await toneClip(dir, name, { color: "gray", hz: 220, seconds: 1, size });
+        return {
+          path,
+          url: await writeLocalFile(`test/final-cut/${name}.mp4`, await readFile(path)),
+        };
+      }),
+    );
+    const speech = await toneFile(dir, "n-speech", { hz: 1000, seconds: 0.6 });
+    const music = await toneFile(dir, "n-music", { hz: 3000, seconds: 0.5 });
+    const musicUrl = await writeLocalFile("test/final-cut/music.wav", await readFile(music));
+    const speechUrl = await writeLocalFile("test/final-cut/speech.wav", await readFile(speech));
+    const settings = { narration: true, music_url: musicUrl, loudness_lufs: -18 };
+    const [project] = await database.db
+      .insert(projects)
+      .values({ name: "sound", settings })
+      .returning();
+    const projectId = project?.id as number;
+    const boards = await database.db
+      .insert(storyboards)
+      .values([1, 2].map((position) => ({ projectId, position })))
+      .returning();
+    for (const [i, board] of boards.entries()) {
+      const clip = clips[i] as (typeof clips)[0];
+      // As a finished shot video records it: the probe made once, kept with the version.
+      await recordVersion({
+        projectId,
+        storyboardId: board.id,
+        kind: "video",
+        url: clip.url,
+        source: "generated",
+        provenance: { media: await probe(clip.path) },
+      });
+    }
+    await recordVersion({
+      projectId,
+      storyboardId: boards[0]?.id as number,
+      kind: "narration",
+      url: speechUrl,
+      source: "generated",
+      provenance: {
+        duration_seconds: 0.6,
+        lines: [{ speaker_asset_id: null, voice: "Kore", text: "Hello.", start: 0, end: 0.6 }],
+      },
+    });
+    const run = () =>
+      withPrincipal({ owner: LOCAL_OWNER, admin: false }, () =>
+        runFinalCut(job(projectId), async () => {}),
+      );
+    const copied = await run();
+    expect(copied).toMatchObject({
+      kind: "done",
+      result: { method: "copy", sound: "mixed", clips_probed: 0 },
+    });
+    const result = (copied as { result: Record<string, unknown> }).result;
+    const stored = join(
+      config().DATA_DIR,
+      "files",
+      `projects/${projectId}/final/cut-${projectId}.mp4`,
+    );
+    const measured = await measureLoudness(stored);
+    expect(Math.abs(measured.integrated_lufs + 18)).toBeLessThanOrEqual(1);
+    expect(measured.true_peak_dbtp).toBeLessThanOrEqual(-1);
+    expect(result.loudness).toEqual({
+      integrated_lufs: expect.closeTo(measured.integrated_lufs, 0),
+      true_peak_dbtp: expect.closeTo(measured.true_peak_dbtp, 0),
+    });
+    expect(result.timeline).toMatchObject({
+      duration: 2,
+      shots: [
+        { storyboard_id: boards[0]?.id, start: 0, end: 1, speech: { start: 0, end: 0.6 } },
+        { storyboard_id: boards[1]?.id, start: 1, end: 2, speech: null },
+      ],
+    });
+    expect(await bandLevel(stored, 1000, 0.1, 0.5)).toBeGreaterThan(-35);
+    expect(await bandLevel(stored, 3000, 1.2, 1.6)).toBeGreaterThan(-50);
+
+    // The project's transition applies where a shot keeps the default cut; a shot's own wins.
+    await database.db
+      .update(projects)
+      .set({ settings: { ...settings, transition: "fade" } })
+      .where(eq(projects.id, projectId));
+    const faded = await run();
+    expect(faded).toMatchObject({ result: { method: "encode", sound: "mixed" } });
+    expect(faded).toMatchObject({
+      result: { timeline: { shots: [{ transition_in: "cut" }, { transition_in: "fade" }] } },
+    });
+    await database.db
+      .update(storyboards)
+      .set({ transition: "dissolve" })
+      .where(eq(storyboards.id, boards[1]?.id as number));
+    expect(await run()).toMatchObject({
+      result: { timeline: { shots: [{ transition_in: "cut" }, { transition_in: "dissolve" }] } },
+    });
   });
 });

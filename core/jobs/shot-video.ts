@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { config } from "../config.ts";
 import { log } from "../log.ts";
+import { probe } from "../media/ffmpeg.ts";
 import { ProviderError } from "../providers/errors.ts";
 import { videoProvider } from "../providers/video/index.ts";
 import { rewriteForSafety } from "../safety-rewrite.ts";
@@ -168,6 +169,12 @@ async function finish(job: Job, videoRef: string, step: StepContext): Promise<Ou
         { cause: error },
       );
     }
+    // Its stream parameters, kept with the version: the final cut reads them instead of probing
+    // every clip again. A clip ffprobe cannot read is still stored (the cut probes it then).
+    const media = await probe(file).catch((error) => {
+      log.warn("could not probe a finished shot video", { error });
+      return undefined;
+    });
     // Nothing below may happen for a job that finished meanwhile or that another worker owns.
     await step.holdLease();
     let url: string;
@@ -209,6 +216,7 @@ async function finish(job: Job, videoRef: string, step: StepContext): Promise<Ou
           cost_usd: costOf("video", providerOf(video), { seconds: shotSecondsOf(job) }),
           job_id: job.job_id,
           operation: job.operation?.name,
+          ...(media ? { media } : {}),
         },
         inputs: { frame_version_id: frameVersionId, shot_prompt: shotPrompt },
       },

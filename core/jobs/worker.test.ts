@@ -12,7 +12,7 @@ import {
   useVideoRoute,
   videoJobBench,
 } from "../../test/support/video-jobs.ts";
-import { storyboards } from "../db/schema.ts";
+import { storyboards, versions } from "../db/schema.ts";
 import { updateJob } from "./store.ts";
 import { processJob } from "./worker.ts";
 
@@ -47,6 +47,17 @@ describe("shot video jobs through the real @google/genai against a fake Veo", ()
       provider: "gemini-veo",
       model: "veo-test",
       prompt: "slow pan",
+    });
+    // The clip's stream parameters are kept with its version, for the final cut.
+    const [version] = await bench.api.database.db
+      .select()
+      .from(versions)
+      .where(eq(versions.id, board?.videoVersionId as number));
+    expect(version?.provenance).toMatchObject({
+      media: {
+        video: { codec: "h264", width: 320, height: 180, frameRate: "24/1", duration: 1 },
+        audio: { codec: "aac", sampleRate: 48000 },
+      },
     });
     // Late duplicates of a finished job change nothing and start nothing.
     await worker(event(jobId, 3));

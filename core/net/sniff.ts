@@ -7,5 +7,10 @@ export function sniffType(bytes: Uint8Array): string | undefined {
   if (ascii(0, 4) === "GIF8") return "image/gif";
   if (ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") return "image/webp";
   if (ascii(4, 8) === "ftyp") return "video/mp4";
+  // Sound for the final cut (speech, music); an M4A is an MP4 container, above.
+  if (ascii(0, 4) === "RIFF" && ascii(8, 12) === "WAVE") return "audio/wav";
+  if (ascii(0, 4) === "OggS") return "audio/ogg";
+  if (ascii(0, 4) === "fLaC") return "audio/flac";
+  if (ascii(0, 3) === "ID3" || (b(0) === 0xff && b(1) >= 0xe0)) return "audio/mpeg";
   return undefined;
 }

@@ -10,7 +10,7 @@ import { localKeyOf, localPath } from "./local.ts";
 
 export interface DownloadOptions extends Omit<UrlPolicyOptions, "loc"> {
   /** What the bytes must be (sniffed from the first bytes, not taken from Content-Type). */
-  accept: "image" | "video";
+  accept: "image" | "video" | "audio";
   /** Checked against Content-Length and against the bytes actually received. */
   maxBytes: number;
   /** For the whole download: DNS, every redirect and the body. Default 120 s. */
@@ -67,13 +67,24 @@ async function copyStored(key: string, url: string, destination: string, o: Down
 /** HEIF/AVIF images are ISO-BMFF files too; their `ftyp` must not pass as an MP4 video. */
 const IMAGE_BRANDS = new Set(["avif", "avis", "heic", "heix", "heim", "heis", "mif1", "msf1"]);
 
-function typeOf(head: Uint8Array, declared: string, accept: "image" | "video", what: string) {
+function typeOf(
+  head: Uint8Array,
+  declared: string,
+  accept: DownloadOptions["accept"],
+  what: string,
+) {
   let sniffed = sniffType(head);
   if (sniffed === "video/mp4" && IMAGE_BRANDS.has(String.fromCharCode(...head.subarray(8, 12)))) {
     sniffed = undefined;
   }
   if (sniffed?.startsWith(`${accept}/`)) return sniffed;
-  const wanted = accept === "video" ? "an MP4 video" : "a PNG, JPEG, WebP or GIF image";
+  // Sound may come in an MP4 container (M4A).
+  if (accept === "audio" && sniffed === "video/mp4") return sniffed;
+  const wanted = {
+    video: "an MP4 video",
+    image: "a PNG, JPEG, WebP or GIF image",
+    audio: "a WAV, MP3, M4A, Ogg or FLAC sound file",
+  }[accept];
   throw new AppError(
     400,
     "unsupported_file_type",
@@ -122,7 +133,11 @@ async function write(
   return { sizeBytes: size, contentType: contentType as string };
 }
 
-const ACCEPT = { image: "image/png, image/jpeg, image/webp, image/gif", video: "video/mp4" };
+const ACCEPT = {
+  image: "image/png, image/jpeg, image/webp, image/gif",
+  video: "video/mp4",
+  audio: "audio/*, video/mp4",
+};
 
 async function fetchToFile(raw: string, destination: string, o: DownloadOptions) {
   const { timeoutMs = 120_000, maxRedirects = 5 } = o;
