@@ -11,6 +11,8 @@ import {
   type VideoMapping,
 } from "./providers/video/capabilities.ts";
 import { type ProjectSettings, styledPrompt } from "./settings.ts";
+import { narrationOf } from "./speech/clips.ts";
+import { holdSeconds, SPEECH_TAIL_SECONDS } from "./speech/types.ts";
 import { requireLiveStoryboard } from "./storyboards.ts";
 
 /**
@@ -41,6 +43,11 @@ export interface ShotVideoPlan {
   /** Chain continuity on a model without last frames: the next shot starts from this shot's
    * real last frame (extracted with ffmpeg by the render), so those shots run one after another. */
   chain_extract: boolean;
+  /** Seconds of the shot's narration clip when narration is on and it has one (else null). */
+  speech_seconds: number | null;
+  /** Seconds the final cut holds the last frame because even the longest length the model
+   * makes is shorter than the speech and its tail; 0 when the clip holds it. */
+  hold_seconds: number;
 }
 
 export interface ShotPlanInput {
@@ -56,6 +63,35 @@ export interface ShotPlanInput {
   model: string;
   /** The motion prompt asked for; the storyboard's own when absent. */
   shotPrompt?: string;
+  /** Seconds of the shot's narration, when known before the video is made. */
+  speechSeconds?: number | null;
+}
+
+/**
+ * A shot is at least as long as its speech: the length asked for, unless the speech and its
+ * tail need more, then the shortest length the model makes that holds them (the longest it
+ * makes when none does: the final cut then holds the last frame). The change is a mapping.
+ */
+function lengthForSpeech(
+  requested: number,
+  allowed: number[],
+  speech: number | null | undefined,
+  model: string,
+): { seconds: number; mapped?: VideoMapping } {
+  const needed = speech ? speech + SPEECH_TAIL_SECONDS : 0;
+  if (needed <= requested) return { seconds: requested };
+  const sorted = [...allowed].sort((a, b) => a - b);
+  const seconds = sorted.find((d) => d >= needed) ?? (sorted.at(-1) as number);
+  if (seconds <= requested) return { seconds: requested };
+  return {
+    seconds,
+    mapped: {
+      field: "duration_seconds",
+      requested,
+      used: seconds,
+      reason: `the narration lasts ${speech} s (+${SPEECH_TAIL_SECONDS} s): ${seconds} s is the shortest of ${model}'s ${sorted.join(", ")} s that holds it${seconds < needed ? " (none does: the final cut holds the last frame)" : ""}`,
+    },
+  };
 }
 
 /** The plan of one shot video from rows already read (the render uses this for every shot). */
@@ -88,14 +124,29 @@ export function shotVideoPlanOf(input: ShotPlanInput): ShotVideoPlan {
     // A chained last frame cannot go with references; a user's own one is refused below.
     if (last?.source === "chain") last = null;
   }
+  const requested = board.durationSeconds ?? settings.shot_seconds;
+  const speech = input.speechSeconds ?? null;
+  const forSpeech = lengthForSpeech(
+    requested,
+    references.length && caps.reference_durations ? caps.reference_durations : caps.durations,
+    speech,
+    model,
+  );
   const checked = checkVideoRequest(model, {
     image: frame ?? undefined,
     lastFrame: last?.url,
     referenceImages: references,
-    durationSeconds: board.durationSeconds ?? settings.shot_seconds,
+    durationSeconds: forSpeech.seconds,
     aspectRatio: settings.aspect_ratio,
     resolution: settings.resolution,
   });
+  // One mapping per field: the speech's reason, with what the model made of it.
+  const mapped = forSpeech.mapped
+    ? [
+        { ...forSpeech.mapped, used: checked.durationSeconds },
+        ...checked.mapped.filter((m) => m.field !== "duration_seconds"),
+      ]
+    : checked.mapped;
   const shotPrompt = input.shotPrompt ?? board.shotPrompt;
   return {
     model,
@@ -111,8 +162,10 @@ export function shotVideoPlanOf(input: ShotPlanInput): ShotVideoPlan {
     duration_seconds: checked.durationSeconds,
     aspect_ratio: checked.aspectRatio,
     resolution: checked.resolution,
-    mapped: checked.mapped,
+    mapped,
     chain_extract: chain && !caps.last_frame,
+    speech_seconds: speech,
+    hold_seconds: speech ? holdSeconds(checked.durationSeconds, speech) : 0,
   };
 }
 
@@ -124,7 +177,7 @@ export async function planShotVideo(
 ): Promise<ShotVideoPlan & { project_id: number }> {
   const board = await requireLiveStoryboard(storyboardId);
   const d = await db();
-  const [settings, [next], referenced] = await Promise.all([
+  const [settings, [next], referenced, clip] = await Promise.all([
     projectSettings(board.projectId),
     d
       .select({ frameImageUrl: storyboards.frameImageUrl })
@@ -142,6 +195,7 @@ export async function planShotVideo(
             and(inArray(assets.id, board.frameAssetIds), eq(assets.projectId, board.projectId)),
           )
       : Promise.resolve([]),
+    narrationOf(storyboardId),
   ]);
   const plan = shotVideoPlanOf({
     board,
@@ -150,6 +204,8 @@ export async function planShotVideo(
     settings,
     model,
     shotPrompt,
+    // Only a film with narration on hears the clip, so only then does it set the length.
+    speechSeconds: settings.narration ? clip?.duration_seconds : undefined,
   });
   return { ...plan, project_id: board.projectId };
 }

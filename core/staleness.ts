@@ -23,7 +23,13 @@ export interface VideoInputs {
 /** What a final cut is made from: the shots in order and everything that is heard or shown. */
 export interface FinalCutInputs {
   shots: { storyboard_id: number; video_version_id: number | null; transition: string }[];
-  narration: { storyboard_id: number; narration: string | null; dialogue: unknown }[];
+  /** `narration_version_id`: the clip heard, with narration on and a clip made. */
+  narration: {
+    storyboard_id: number;
+    narration: string | null;
+    dialogue: unknown;
+    narration_version_id?: number;
+  }[];
   sound: Record<string, unknown>;
 }
 
@@ -154,7 +160,8 @@ export function isNarrationStale(
 type CutBoard = Pick<
   Storyboard,
   "id" | "position" | "videoVersionId" | "transition" | "narration" | "dialogue"
->;
+> &
+  Partial<Pick<Storyboard, "narrationVersionId">>;
 
 export function finalCutInputsOf(
   project: Pick<Project, "settings">,
@@ -174,12 +181,18 @@ export function finalCutInputsOf(
       storyboard_id: b.id,
       narration: b.narration ?? null,
       dialogue: b.dialogue ?? [],
+      // Only when it is heard, and only when there is one: cuts made before clips existed, or
+      // without narration, keep their fingerprint.
+      ...(settings.narration === true && b.narrationVersionId
+        ? { narration_version_id: b.narrationVersionId }
+        : {}),
     })),
     sound: Object.fromEntries(SOUND_SETTINGS.map((k) => [k, settings[k] ?? null])),
   };
 }
 
-/** The final cut is stale when any shot video, the order, narration or sound settings changed. */
+/** The final cut is stale when any shot video, the order, narration (its words, or the clip
+ * heard) or sound settings changed. */
 export function isFinalCutStale(
   project: Pick<Project, "settings" | "videoUrl" | "finalCutInputs">,
   boards: CutBoard[],

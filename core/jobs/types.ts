@@ -32,7 +32,9 @@ export type JobType =
   /** One shot's first frame: drawn, or taken from the previous shot's last frame (chain). */
   | "generate_frame"
   /** A project's storyboards from its script (LLM). */
-  | "generate_storyboards";
+  | "generate_storyboards"
+  /** One shot's narration clip (TTS; core/speech/). */
+  | "generate_narration";
 
 /** Every job type, for schemas and tables keyed by type. */
 export const JOB_TYPES: readonly JobType[] = [
@@ -42,6 +44,7 @@ export const JOB_TYPES: readonly JobType[] = [
   "render_film",
   "generate_frame",
   "generate_storyboards",
+  "generate_narration",
 ];
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "canceled";
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { SYSTEM_PRINCIPAL, withPrincipal } from "../auth.ts";
 import { log, withLogContext } from "../log.ts";
 import { runRender } from "../render/run.ts";
+import { runNarrationJob } from "../speech/narration-job.ts";
 import { runAssetBatch } from "./asset-batch.ts";
 import { runFinalCut } from "./final-cut.ts";
 import { runFrameJob } from "./frame-job.ts";
@@ -29,6 +30,7 @@ const HANDLERS: Record<JobType, Handler> = {
   render_film: runRender,
   generate_frame: runFrameJob,
   generate_storyboards: runStoryboardsJob,
+  generate_narration: runNarrationJob,
 };
 
 /**
@@ -44,6 +46,7 @@ export const LEASE_SECONDS: Record<JobType, number> = {
   render_film: 120,
   generate_frame: 300,
   generate_storyboards: 300,
+  generate_narration: 300,
 };
 
 /** A render held by another worker is looked at again this soon: its steps are short, and a

@@ -1,4 +1,4 @@
-import { costOf, type SpendKind, type SpendUnits } from "../spend.ts";
+import { AUDIO_TOKENS_PER_SECOND, costOf, type SpendKind, type SpendUnits } from "../spend.ts";
 import { makes, type PlanStep } from "./plan.ts";
 
 /**
@@ -17,13 +17,18 @@ export interface Estimate {
 }
 
 export interface PriceContext {
-  /** Which provider kinds run offline (free). */
-  offline: { text: boolean; image: boolean; video: boolean };
+  /** Which provider kinds run offline (free); speech counts as offline when not said. */
+  offline: { text: boolean; image: boolean; video: boolean; speech?: boolean };
   /** Seconds of a shot's video: its own duration, else the project's `shot_seconds`. */
   secondsOf(storyboardId?: number): number;
   /** Characters the storyboard LLM call reads (script and asset briefs), for its token guess. */
   storyboardPromptChars?: number;
+  /** Characters a shot's narration and dialogue speak. */
+  speechCharsOf?(storyboardId?: number): number;
 }
+
+/** A guess of speaking speed for estimates (about 150 English words a minute). */
+const CHARS_PER_SPOKEN_SECOND = 14;
 
 /** A rough size of the storyboard plan the LLM writes (a few hundred tokens per shot). */
 const STORYBOARD_OUTPUT_TOKENS = 4_000;
@@ -55,6 +60,23 @@ function callsOf(step: PlanStep, ctx: PriceContext): Call[] {
       return step.from_storyboard_id
         ? []
         : [{ kind: "image", offline: ctx.offline.image, units: { images: 1 } }];
+    case "narration": {
+      // A new shot's words are not known yet: it is priced once the shots exist.
+      const chars =
+        step.storyboard_id === undefined ? 0 : (ctx.speechCharsOf?.(step.storyboard_id) ?? 0);
+      if (chars === 0) return [];
+      const seconds = chars / CHARS_PER_SPOKEN_SECOND;
+      return [
+        {
+          kind: "speech",
+          offline: ctx.offline.speech ?? true,
+          units: {
+            input_tokens: Math.ceil(chars / 4),
+            output_tokens: Math.ceil(seconds * AUDIO_TOKENS_PER_SECOND),
+          },
+        },
+      ];
+    }
     case "videos":
       return [
         {

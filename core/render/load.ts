@@ -3,6 +3,10 @@ import { type FullProject, getFullProject } from "../projects.ts";
 import { activeVideoModel, capabilitiesOf } from "../providers/video/capabilities.ts";
 import { type ProjectSettings, settingsOf } from "../settings.ts";
 import { shotVideoPlanOf } from "../shot-video-plan.ts";
+import { projectNarration } from "../speech/clips.ts";
+import { isSpeechOffline } from "../speech/offline.ts";
+import type { NarrationClip } from "../speech/types.ts";
+import { spokenTextOf } from "../staleness.ts";
 import { type Estimate, estimateRender, type PriceContext } from "./estimate.ts";
 import { makes, type PlanStep, planRender, scriptOf } from "./plan.ts";
 
@@ -22,8 +26,8 @@ export interface RenderPlan {
 export const videoModelOf = () => activeVideoModel(config());
 
 /**
- * Reads the project once (one statement: project, assets, shots, staleness), plans the render and
- * prices it. Every shot video the plan makes is checked against the model's capabilities first:
+ * Reads the project once (one statement: project, assets, shots, staleness; one more for the
+ * narration clips of a narrated film), plans the render and prices it. Every shot video the plan makes is checked against the model's capabilities first:
  * an input the model cannot take is the capability table's 400, before anything starts; a length,
  * shape or resolution it does not offer is mapped, and the plan says so.
  */
@@ -33,21 +37,40 @@ export async function loadPlan(
 ): Promise<RenderPlan> {
   const full = await getFullProject(projectId);
   const settings = settingsOf(full.project.settings);
+  // The clips are read only when the film is narrated (one more statement then).
+  const clips = settings.narration
+    ? await projectNarration(projectId)
+    : new Map<number, NarrationClip>();
   const model = videoModelOf();
   const caps = capabilitiesOf(model);
   const plan = planRender({
     project: full.project,
     settings,
     assets: full.assets,
-    storyboards: full.storyboards,
+    storyboards: full.storyboards.map((b) => {
+      const { narration, dialogue } = spokenTextOf(b);
+      return {
+        ...b,
+        speaks: Boolean(narration || dialogue.length),
+        narrationVersionId: clips.get(b.id)?.version_id ?? null,
+        narrationStale: clips.get(b.id)?.stale ?? false,
+      };
+    }),
     onlyStale: options.onlyStale,
     lastFrame: caps.last_frame,
     redrawnFrames: options.redrawnFrames,
   });
-  const seconds = checkVideos(plan, full, settings, model);
+  const seconds = checkVideos(plan, full, settings, model, clips);
+  const boardOf = (id?: number) => full.storyboards.find((b) => b.id === id);
   const prices: PriceContext = {
-    offline: config().offline,
+    offline: { ...config().offline, speech: isSpeechOffline(config()) },
     secondsOf: (id) => seconds.get(id) ?? settings.shot_seconds,
+    speechCharsOf: (id) => {
+      const board = boardOf(id);
+      if (!board) return 0;
+      const { narration, dialogue } = spokenTextOf(board);
+      return [narration ?? "", ...dialogue.map((l) => l.text)].join("").length;
+    },
     storyboardPromptChars:
       (scriptOf(full.project)?.length ?? 0) +
       full.assets.reduce((n, a) => n + a.name.length + a.description.length + 40, 0),
@@ -57,14 +80,16 @@ export async function loadPlan(
 
 /**
  * Plans each shot video the render makes exactly as a single one is planned (the same checks,
- * mappings and continuity inputs), with the frames the render will make counted as present.
- * Returns the seconds each will really last.
+ * mappings and continuity inputs), with the frames the render will make counted as present and
+ * the speech of each shot's current narration clip. Returns the seconds each will really last.
+ * A shot whose narration this render speaks first gets its length when it is submitted.
  */
 function checkVideos(
   plan: PlanStep[],
   full: FullProject,
   settings: ProjectSettings,
   model: string,
+  clips: Map<number, NarrationClip>,
 ): Map<number | undefined, number> {
   const seconds = new Map<number | undefined, number>();
   const boards = full.storyboards;
@@ -73,6 +98,9 @@ function checkVideos(
   );
   const frameOf = (b: (typeof boards)[number] | undefined) =>
     b ? (b.frameImageUrl ?? (framed.has(b.id) ? "(made by this render)" : null)) : null;
+  const spoken = new Set(
+    plan.filter((s) => s.stage === "narration" && makes(s)).map((s) => s.storyboard_id),
+  );
   for (const step of plan) {
     if (step.stage !== "videos" || !makes(step)) continue;
     const i = boards.findIndex((b) => b.id === step.storyboard_id);
@@ -94,8 +122,22 @@ function checkVideos(
       assets: full.assets,
       settings,
       model,
+      speechSeconds: settings.narration
+        ? clips.get(step.storyboard_id as number)?.duration_seconds
+        : undefined,
     });
     if (shot.mapped.length) step.mapped = shot.mapped;
+    const notes = [step.note];
+    if (settings.narration && spoken.has(step.storyboard_id))
+      notes.push(
+        "its length follows the narration this render speaks first (decided when submitted)",
+      );
+    if (shot.hold_seconds > 0)
+      notes.push(
+        `the narration (${shot.speech_seconds} s) outlasts the longest clip ${model} makes: the final cut holds its last frame ${shot.hold_seconds} s`,
+      );
+    const note = notes.filter(Boolean).join("; ");
+    if (note) step.note = note;
     seconds.set(step.storyboard_id, shot.duration_seconds);
   }
   return seconds;

@@ -12,6 +12,17 @@ const board = (id: number, frame: State, video: State, assetIds: number[] = []):
   shotVideoUrl: video === "missing" ? null : `https://v/${id}.mp4`,
   videoStale: video === "stale",
   frameAssetIds: assetIds,
+  speaks: false,
+  narrationVersionId: null,
+  narrationStale: false,
+});
+
+/** A shot with words to say, and its narration clip missing, stale or fresh. */
+const speaking = (id: number, clip: State): PlanBoard => ({
+  ...board(id, "fresh", "fresh"),
+  speaks: true,
+  narrationVersionId: clip === "missing" ? null : id * 100,
+  narrationStale: clip === "stale",
 });
 
 const input = (over: Partial<PlanInput> = {}): PlanInput => ({
@@ -115,13 +126,48 @@ describe("planRender: stages", () => {
     expect(() => planRender(input({ storyboards: [], assets: [] }))).toThrow(/no assets/);
   });
 
-  it("lists narration as skipped with a note when it is on, never silently", () => {
-    const on = planRender(input({ settings: { continuity: "independent", narration: true } }));
-    expect(on.find((s) => s.stage === "narration")).toMatchObject({
-      action: "skip",
-      note: expect.stringContaining("not built yet"),
-    });
-    expect(planRender(input()).some((s) => s.stage === "narration")).toBe(false);
+  it("narration on: speaks missing, stale (or, forced, every) clip, keeps fresh ones, leaves out silent shots; a new clip remakes the cut", () => {
+    const narration = { continuity: "independent" as const, narration: true };
+    const storyboards = [
+      speaking(10, "missing"),
+      speaking(11, "fresh"),
+      speaking(12, "stale"),
+      board(13, "fresh", "fresh"),
+    ];
+    const plan = planRender(input({ settings: narration, storyboards }));
+    expect(at(plan, "narration", 10)).toBe("generate/missing");
+    expect(at(plan, "narration", 11)).toBe("keep");
+    expect(at(plan, "narration", 12)).toBe("regenerate/stale");
+    expect(at(plan, "narration", 13)).toBeUndefined();
+    expect(plan.some((s) => s.action === "skip")).toBe(false);
+    expect(at(plan, "final_cut")).toBe("regenerate/narration");
+    const forced = planRender(input({ settings: narration, storyboards, onlyStale: false }));
+    expect(at(forced, "narration", 11)).toBe("regenerate/forced");
+    // Fresh clips: nothing to speak, the cut is kept.
+    const fresh = planRender(input({ settings: narration, storyboards: [speaking(11, "fresh")] }));
+    expect(at(fresh, "narration", 11)).toBe("keep");
+    expect(at(fresh, "final_cut")).toBe("keep");
+    // Narration off: no clip is made, stale or not.
+    const off = planRender(input({ storyboards }));
+    expect(off.some((s) => s.stage === "narration")).toBe(false);
+  });
+
+  it("speaks the narration of shots made from the script too, before their videos", () => {
+    const plan = planRender(
+      input({
+        storyboards: [],
+        settings: { continuity: "independent", narration: true },
+        project: { ...input().project, videoUrl: null },
+      }),
+    );
+    expect(plan.map((s) => `${s.stage}:${s.action}`)).toEqual([
+      "asset_images:keep",
+      "storyboards:generate",
+      "frames:generate",
+      "narration:generate",
+      "videos:generate",
+      "final_cut:generate",
+    ]);
   });
 
   it("lists stages in order", () => {
@@ -129,10 +175,12 @@ describe("planRender: stages", () => {
       input({
         settings: { continuity: "independent", narration: true },
         assets: [{ id: 2, originalUrl: null }],
-        storyboards: [board(10, "missing", "missing"), board(11, "stale", "fresh")],
+        storyboards: [board(10, "missing", "missing"), speaking(11, "stale")],
       }),
     );
-    const order = ["asset_images", "storyboards", "frames", "videos", "narration", "final_cut"];
+    // A shot's speech is known before its video is planned (its length follows it).
+    const order = ["asset_images", "storyboards", "frames", "narration", "videos", "final_cut"];
+    expect(plan.some((s) => s.stage === "narration")).toBe(true);
     const stages = plan.map((s) => order.indexOf(s.stage));
     expect(stages).toEqual([...stages].sort((a, b) => a - b));
   });
@@ -221,6 +269,26 @@ describe("estimateRender", () => {
     // 1 asset image + 1 frame ($0.039 each) + 8 s and 4 s of video ($0.40/s).
     expect(estimateRender(plan, ctx(false))).toEqual({ usd: 4.878, paid_calls: 4, calls: 4 });
     expect(estimateRender(plan, ctx(true))).toEqual({ usd: 0, paid_calls: 0, calls: 4 });
+  });
+
+  it("prices narration by the characters spoken (Gemini TTS tokens); offline speech is free", () => {
+    const plan = planRender(
+      input({
+        settings: { continuity: "independent", narration: true },
+        storyboards: [speaking(10, "missing"), speaking(11, "fresh")],
+      }),
+    );
+    const chars = { speechCharsOf: (id?: number) => (id === 10 ? 140 : 50) };
+    // 140 characters: 35 text tokens in, ~10 s of audio at 32 tokens/s out (320 tokens).
+    const live = estimateRender(plan, {
+      ...ctx(false),
+      ...chars,
+      offline: { ...ctx(false).offline, speech: false },
+    });
+    expect(live).toMatchObject({ paid_calls: 1, calls: 1 });
+    expect(live.usd).toBeCloseTo((35 * 0.5 + 320 * 9) / 1e6, 4);
+    const offline = estimateRender(plan, { ...ctx(false), ...chars });
+    expect(offline).toMatchObject({ usd: 0, paid_calls: 0, calls: 1 });
   });
 
   it("costs nothing for a plan that keeps everything", () => {

@@ -5,13 +5,14 @@ import type { ProjectSettings } from "../settings.ts";
 /**
  * The one-click render's plan, computed from staleness alone (a pure function: the caller reads
  * the project once). Stages run in this order; each lists what it does to every asset or shot.
+ * Narration comes before the videos: a shot's speech decides how long its video is made.
  */
 export const STAGES = [
   "asset_images",
   "storyboards",
   "frames",
-  "videos",
   "narration",
+  "videos",
   "final_cut",
 ] as const;
 export type Stage = (typeof STAGES)[number];
@@ -53,6 +54,11 @@ export interface PlanBoard {
   shotVideoUrl: string | null;
   videoStale: boolean;
   frameAssetIds: number[];
+  /** The shot has narration or dialogue to speak. */
+  speaks: boolean;
+  /** Its current narration clip, and whether its words or voices changed since. */
+  narrationVersionId: number | null;
+  narrationStale: boolean;
 }
 
 export interface PlanInput {
@@ -131,9 +137,9 @@ export function planRender(input: PlanInput): PlanStep[] {
       }
     });
   }
-  steps.push(...frames, ...videos);
-  steps.push(...narrationSteps(input));
-  const cutInputsChange = videos.some(made);
+  const narration = narrationSteps(input);
+  steps.push(...frames, ...narration, ...videos);
+  const cutInputsChange = videos.some(made) || narration.some(made);
   const videoUrl = input.project.videoUrl;
   steps.push(
     !videoUrl
@@ -141,7 +147,11 @@ export function planRender(input: PlanInput): PlanStep[] {
       : !onlyStale
         ? { stage: "final_cut", action: "regenerate", reason: "forced" }
         : cutInputsChange
-          ? { stage: "final_cut", action: "regenerate", reason: "shot_videos" }
+          ? {
+              stage: "final_cut",
+              action: "regenerate",
+              reason: videos.some(made) ? "shot_videos" : "narration",
+            }
           : input.project.videoStale
             ? { stage: "final_cut", action: "regenerate", reason: "stale" }
             : { stage: "final_cut", action: "keep" },
@@ -182,16 +192,22 @@ function videoStep(input: PlanInput, i: number, frames: PlanStep[]): PlanStep {
   return { ...base, action: "keep" };
 }
 
+/**
+ * With narration on, each shot that has words to say gets its clip spoken when it has none, when
+ * its words or a speaker's voice changed (stale), or always with `only_stale: false`. Shots with
+ * nothing to say are left out.
+ */
 function narrationSteps(input: PlanInput): PlanStep[] {
   if (!input.settings.narration) return [];
-  return [
-    {
-      stage: "narration",
-      action: "skip",
-      reason: "not_built",
-      note: "narration is not built yet (issue 13): the cut keeps the clips' own sound",
-    },
-  ];
+  return input.storyboards
+    .filter((b) => b.speaks)
+    .map((b): PlanStep => {
+      const base = { stage: "narration" as const, storyboard_id: b.id };
+      if (!b.narrationVersionId) return { ...base, action: "generate", reason: "missing" };
+      if (!input.onlyStale) return { ...base, action: "regenerate", reason: "forced" };
+      if (b.narrationStale) return { ...base, action: "regenerate", reason: "stale" };
+      return { ...base, action: "keep" };
+    });
 }
 
 /** A project without shots: the storyboards come from its script, then everything after them. */
@@ -221,8 +237,17 @@ function fromNewStoryboards(input: PlanInput): PlanStep[] {
         ? `${each}; after the first, each from the previous shot's last frame`
         : each,
     },
+    ...(input.settings.narration
+      ? [
+          {
+            stage: "narration" as const,
+            action: "generate" as const,
+            reason: "missing",
+            note: "every new shot with narration or dialogue (priced once the shots exist)",
+          },
+        ]
+      : []),
     { stage: "videos", action: "generate", reason: "missing", note: each },
-    ...narrationSteps(input),
     { stage: "final_cut", action: "generate", reason: "missing" },
   ];
 }

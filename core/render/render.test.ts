@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { listProjectJobs } from "../../core/jobs/store.ts";
 import { callsOf, drive, renderBench, scriptedProject } from "../../test/support/render.ts";
+import { LOCAL_PRINCIPAL, withPrincipal } from "../auth.ts";
 import { resetConfig } from "../config.ts";
-import { storyboards } from "../db/schema.ts";
+import { assets, storyboards } from "../db/schema.ts";
 import { TERMINAL } from "../jobs/types.ts";
 import { renderCard } from "../providers/offline/card.ts";
+import { projectNarration } from "../speech/clips.ts";
+import { defaultVoiceOf } from "../speech/voices.ts";
 import { writeLocalFile } from "../storage/local.ts";
 
 const bench = renderBench();
@@ -159,6 +162,99 @@ describe("POST /projects/{id}/render, offline, end to end", () => {
       resetConfig();
     }
   }, 60_000);
+
+  it("narration on: speaks each shot before its video, whose length follows the speech; keeps fresh clips, respeaks a stale one", async () => {
+    const { api } = bench;
+    const id = (await api.call("POST", "/api/v1/projects", { name: "narrated" })).body.id;
+    await api.call("PATCH", `/api/v1/projects/${id}`, { settings: { narration: true } });
+    const frame = await writeLocalFile(
+      `test/narrated-${id}.png`,
+      renderCard({ width: 64, height: 36, title: "n", prompt: "", label: "", seed: "n" }),
+    );
+    const [mara, tom] = await api.database.db
+      .insert(assets)
+      .values(["Mara", "Tom"].map((name) => ({ projectId: id, name, originalUrl: frame })))
+      .returning();
+    const long = "The lighthouse keeper climbs the stairs, one by one, as the storm rolls in.";
+    const lines = [
+      { speaker_asset_id: mara?.id, text: "Did you see it?" },
+      { speaker_asset_id: tom?.id, text: "Yes." },
+    ];
+    const [first, second, silent] = await api.database.db
+      .insert(storyboards)
+      .values([
+        { projectId: id, position: 1, shotPrompt: "pan", frameImageUrl: frame, narration: long },
+        { projectId: id, position: 2, shotPrompt: "pan", frameImageUrl: frame, dialogue: lines },
+        { projectId: id, position: 3, shotPrompt: "pan", frameImageUrl: frame },
+      ])
+      .returning();
+    const render = async () => {
+      const res = await api.call("POST", `/api/v1/projects/${id}/render`, {});
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      const job = await drive(id, res.body.job_id);
+      expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+      return job;
+    };
+    const dry = await api.call("POST", `/api/v1/projects/${id}/render`, { dry_run: true });
+    const narrationSteps = dry.body.plan.filter((s: { stage: string }) => s.stage === "narration");
+    expect(narrationSteps.map((s: { storyboard_id: number }) => s.storyboard_id)).toEqual([
+      first?.id,
+      second?.id,
+    ]);
+    expect(
+      dry.body.plan.find(
+        (s: { stage: string; storyboard_id?: number }) =>
+          s.stage === "videos" && s.storyboard_id === first?.id,
+      ).note,
+    ).toMatch(/follows the narration/);
+
+    const job = await render();
+    expect(job.steps).toMatchObject({ narration: { done: 2, total: 2 } });
+    const children = (await listProjectJobs(id)).filter((j) => j.parent_id === job.job_id);
+    const spoken = children.filter((c) => c.type === "generate_narration");
+    const videos = children.filter((c) => c.type === "generate_video");
+    expect(spoken.map((c) => c.storyboard_id).sort()).toEqual([first?.id, second?.id].sort());
+    // Every clip was spoken before any video was submitted.
+    const lastSpoken = Math.max(...spoken.map((c) => Date.parse(c.updated_at)));
+    expect(videos.every((v) => Date.parse(v.created_at) >= lastSpoken)).toBe(true);
+    const clips = await withPrincipal(LOCAL_PRINCIPAL, () => projectNarration(id));
+    expect([...clips.keys()].sort()).toEqual([first?.id, second?.id].sort());
+    expect([...clips.values()].every((c) => !c.stale)).toBe(true);
+    // Shot 1's speech is longer than 4 s: its video was made 6 or 8 s long, and says why.
+    const speech = clips.get(first?.id as number)?.duration_seconds as number;
+    expect(speech + 0.3).toBeGreaterThan(4);
+    const video = videos.find((v) => v.storyboard_id === first?.id);
+    expect(video?.input).toMatchObject({ speech_seconds: speech, hold_seconds: 0 });
+    expect(video?.input.duration_seconds as number).toBeGreaterThanOrEqual(speech + 0.3);
+    expect(video?.input.mapped).toEqual([
+      expect.objectContaining({
+        field: "duration_seconds",
+        requested: 4,
+        reason: expect.stringContaining("narration"),
+      }),
+    ]);
+    expect(spoken.some((c) => c.storyboard_id === silent?.id)).toBe(false);
+
+    // Fresh clips are kept; a character's new voice makes only that shot's clip stale.
+    const kept = await api.call("POST", `/api/v1/projects/${id}/render`, { dry_run: true });
+    expect(kept.body.plan.filter((s: { action: string }) => s.action !== "keep")).toEqual([]);
+    // Another voice than the one picked for Tom by his id.
+    const voice = defaultVoiceOf((tom?.id as number) + 1);
+    await api.call("PATCH", `/api/v1/assets/${tom?.id}`, { voice });
+    const stale = await api.call("POST", `/api/v1/projects/${id}/render`, { dry_run: true });
+    expect(stale.body.plan.filter((s: { action: string }) => s.action !== "keep")).toEqual([
+      { stage: "narration", storyboard_id: second?.id, action: "regenerate", reason: "stale" },
+      { stage: "final_cut", action: "regenerate", reason: "narration" },
+    ]);
+    const again = await render();
+    const redone = (await listProjectJobs(id)).filter((j) => j.parent_id === again.job_id);
+    expect(redone.map((c) => c.type).sort()).toEqual(["compose_video", "generate_narration"]);
+    const after = await withPrincipal(LOCAL_PRINCIPAL, () => projectNarration(id));
+    expect(after.get(second?.id as number)).toMatchObject({
+      stale: false,
+      lines: [{ voice: defaultVoiceOf(mara?.id as number) }, { voice }],
+    });
+  }, 120_000);
 
   it("dry-runs a 30-shot project in at most 3 database round trips and 300 ms", async () => {
     const { api } = bench;

@@ -31,7 +31,7 @@ interface RenderState {
   redrawn: number[];
   /** Children that failed or could not run. */
   failed: { stage: Stage; storyboard_id?: number; code: string; message: string }[];
-  /** Plan steps not run (narration until it is built). */
+  /** Plan steps not run (a plan step marked `skip`). */
   skipped: { stage: Stage; note?: string }[];
   /** The current cut, when it was fresh and kept. */
   kept_video_url?: string | null;
@@ -75,7 +75,7 @@ export async function runRender(
   };
 }
 
-/** The first step: the whole plan sets every stage's total; narration is listed as skipped. */
+/** The first step: the whole plan sets every stage's total; skipped steps are listed. */
 async function begin(job: Job): Promise<RenderState> {
   const onlyStale = job.input.only_stale !== false;
   const planned = await loadPlan(job.project_id, { onlyStale });
@@ -105,7 +105,8 @@ const madeIn = (plan: PlanStep[], stage: Stage) =>
     (s) =>
       s.stage === stage &&
       makes(s) &&
-      (s.storyboard_id !== undefined || (stage !== "frames" && stage !== "videos")),
+      (s.storyboard_id !== undefined ||
+        (stage !== "frames" && stage !== "videos" && stage !== "narration")),
   ).length;
 
 /** Starts a phase with the tasks of a plan made now, and sets the totals it knows better. */

@@ -5,8 +5,15 @@ import { planShotVideo } from "../shot-video-plan.ts";
 import { type RenderPlan, videoModelOf } from "./load.ts";
 import { makes, type PlanStep, type Stage, scriptOf, stageWork } from "./plan.ts";
 
-/** The render runs in these phases; the plan's narration stage has nothing to run yet. */
-export const PHASES = ["asset_images", "storyboards", "frames", "videos", "final_cut"] as const;
+/** The render runs in these phases (the plan's stages, in its order). */
+export const PHASES = [
+  "asset_images",
+  "storyboards",
+  "frames",
+  "narration",
+  "videos",
+  "final_cut",
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** One child job of a render: what to submit, what it waits for, and how it ended. */
@@ -62,6 +69,17 @@ export function tasksOf(phase: Phase, planned: RenderPlan): Task[] {
       return work("frames")
         .filter((s) => s.storyboard_id !== undefined && !s.from_storyboard_id)
         .map((s) => frameTask(s));
+    case "narration":
+      // One child per shot; a shot's speech is known before its video is planned.
+      return work("narration")
+        .filter((s) => s.storyboard_id !== undefined)
+        .map((s) => ({
+          key: `narration:${s.storyboard_id}`,
+          stage: "narration",
+          type: "generate_narration",
+          storyboard_id: s.storyboard_id,
+          state: "pending",
+        }));
     case "videos": {
       const chained = work("frames").filter((s) => s.from_storyboard_id);
       const videos = work("videos");
