@@ -5,7 +5,9 @@ import {
   frameInputsOf,
   isFinalCutStale,
   isFrameStale,
+  isNarrationStale,
   isVideoStale,
+  narrationInputsOf,
 } from "./staleness.ts";
 
 const board = {
@@ -65,5 +67,61 @@ describe("staleness from the version graph", () => {
       isFinalCutStale(cut, [{ ...boards[0], narration: "Hello" }, boards[1]] as typeof boards),
     ).toBe(true);
     expect(isFinalCutStale({ ...cut, videoUrl: null }, swapped)).toBe(false);
+  });
+
+  it("a narration clip is stale when its words or a speaker's voice change, not when a voice is respelled", () => {
+    const shot = { narration: "Night falls.", dialogue: [{ speaker_asset_id: 7, text: "Hi." }] };
+    const cast = [{ id: 7, voice: "Puck" }];
+    const clip = { inputs: narrationInputsOf(shot, cast, "Kore") };
+    expect(clip.inputs.voices).toEqual({ narrator: "Kore", "7": "Puck" });
+    expect(isNarrationStale(shot, clip, cast, "Kore")).toBe(false);
+    expect(isNarrationStale(shot, clip, [{ id: 7, voice: "puck" }], "kore")).toBe(false);
+    // Whitespace around the words is not a change; the words are.
+    expect(isNarrationStale({ ...shot, narration: " Night falls. " }, clip, cast, "Kore")).toBe(
+      false,
+    );
+    expect(isNarrationStale({ ...shot, narration: "Dawn." }, clip, cast, "Kore")).toBe(true);
+    expect(
+      isNarrationStale(
+        { ...shot, dialogue: [{ speaker_asset_id: 7, text: "Hey." }] },
+        clip,
+        cast,
+        "Kore",
+      ),
+    ).toBe(true);
+    expect(isNarrationStale(shot, clip, [{ id: 7, voice: "Leda" }], "Kore")).toBe(true);
+    expect(isNarrationStale(shot, clip, cast, "Charon")).toBe(true);
+    // A character without a voice speaks with the one its id picks (7 → Aoede), as the clip did.
+    const unvoiced = [{ id: 7, voice: null }];
+    const picked = { inputs: narrationInputsOf(shot, unvoiced, "Kore") };
+    expect(picked.inputs.voices["7"]).toBe("Aoede");
+    expect(isNarrationStale(shot, picked, [{ id: 7, voice: "Aoede" }], "Kore")).toBe(false);
+    expect(isNarrationStale(shot, null, cast, "Kore")).toBe(false);
+  });
+
+  it("with narration on, the cut's fingerprint holds the clip heard; without, old cuts keep theirs", () => {
+    const boards = [
+      {
+        id: 1,
+        position: 1,
+        videoVersionId: 20,
+        transition: "cut",
+        narration: "Hi",
+        dialogue: [],
+        narrationVersionId: 30,
+      },
+    ];
+    const narrated = { settings: { narration: true }, videoUrl: "x" };
+    const cut = { ...narrated, finalCutInputs: finalCutInputsOf(narrated, boards) };
+    expect(isFinalCutStale(cut, boards)).toBe(false);
+    expect(isFinalCutStale(cut, [{ ...boards[0], narrationVersionId: 31 }] as typeof boards)).toBe(
+      true,
+    );
+    const silent = { settings: {}, videoUrl: "x" };
+    const before = {
+      ...silent,
+      finalCutInputs: finalCutInputsOf(silent, [{ ...boards[0], narrationVersionId: null }]),
+    };
+    expect(isFinalCutStale(before, boards)).toBe(false);
   });
 });
