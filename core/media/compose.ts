@@ -79,6 +79,8 @@ export interface ComposeResult {
   soundtrackPath?: string;
   /** Clips that had no stored probe and were probed now. */
   probed: number;
+  /** Wall time of each part: the soundtrack (0 when copied) and the picture with the mux. */
+  seconds: { sound: number; picture: number };
 }
 
 const videoSignature = (c: ClipInfo) => [
@@ -163,6 +165,8 @@ export async function composeFilm(shots: FilmShot[], o: FilmOptions): Promise<Co
     subtitles ? ["-map", `${index}:s`, "-c:s", "mov_text"] : [];
   const subtitleInput = subtitles ? ["-i", subtitles] : [];
   const base = { clips, timeline, probed: missing };
+  const since = (t: number) => Math.round(performance.now() - t) / 1000;
+  let started = performance.now();
 
   if (copyAll) {
     let written = 0;
@@ -184,7 +188,16 @@ export async function composeFilm(shots: FilmShot[], o: FilmOptions): Promise<Co
     // The copy keeps the first clip's parameters: no second probe on the fast path.
     const output = { ...first, duration: written, sizeBytes: (await stat(o.out)).size };
     verify(output.duration, timeline, shots.length);
-    return { ...base, method: "copy", sound: "copy", duration: written, output, loudness: null };
+    const seconds = { sound: 0, picture: since(started) };
+    return {
+      ...base,
+      method: "copy",
+      sound: "copy",
+      duration: written,
+      output,
+      loudness: null,
+      seconds,
+    };
   }
 
   const sound = await renderSoundtrack({
@@ -200,6 +213,8 @@ export async function composeFilm(shots: FilmShot[], o: FilmOptions): Promise<Co
     workDir: o.workDir,
     onProgress: progress(0, copyVideo ? 0.9 : 0.4).onProgress,
   });
+  const soundSeconds = since(started);
+  started = performance.now();
   if (copyVideo) {
     await ffmpeg(
       [
@@ -227,6 +242,7 @@ export async function composeFilm(shots: FilmShot[], o: FilmOptions): Promise<Co
   }
   const output = await probe(o.out);
   verify(output.duration, timeline, shots.length);
+  const seconds = { sound: soundSeconds, picture: since(started) };
   return {
     ...base,
     method: copyVideo ? "copy" : "encode",
@@ -235,6 +251,7 @@ export async function composeFilm(shots: FilmShot[], o: FilmOptions): Promise<Co
     output,
     loudness: sound.loudness,
     soundtrackPath: sound.path,
+    seconds,
   };
 }
 

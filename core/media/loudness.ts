@@ -15,61 +15,63 @@ export const TRUE_PEAK_LIMIT_DBTP = -1;
 export const TRUE_PEAK_TARGET_DBTP = -1.5;
 /** Loudness range allowed before loudnorm compresses (film with speech and music: wide). */
 const LOUDNESS_RANGE = 11;
+/** ebur128's floor: a stream measuring this or less is silence. */
+const SILENCE_LUFS = -70;
 
-/** loudnorm's first-pass measurement (`print_format=json`), fed back to its second pass. */
-export interface LoudnormMeasure {
-  input_i: string;
-  input_tp: string;
-  input_lra: string;
-  input_thresh: string;
-  target_offset: string;
+/** What the first pass measures (ebur128's summary), fed to the second. */
+export interface Measured {
+  integrated: number;
+  /** The integrated measure's gating threshold. */
+  threshold: number;
+  range: number;
+  truePeak: number;
 }
 
-/** The first pass: loudnorm measuring the stream it is given; its report goes to ffmpeg's log. */
-export const measureFilter = (targetLufs: number) =>
-  `loudnorm=I=${targetLufs}:TP=${TRUE_PEAK_TARGET_DBTP}:LRA=${LOUDNESS_RANGE}:print_format=json`;
+/**
+ * The first pass's meter: EBU R128 with true peak. It measures what loudnorm's own first pass
+ * does, but the 2018 build's loudnorm works at 192 kHz: six times slower on a long film.
+ */
+export const METER_FILTER = "ebur128=peak=true";
 
-/** Reads the report the first pass printed. */
-export function parseLoudnorm(log: string): LoudnormMeasure {
-  const json = /\{[^{}]*"input_i"[^{}]*\}/.exec(log)?.[0];
-  if (!json) throw new Error("loudnorm printed no measurement");
-  const m = JSON.parse(json) as LoudnormMeasure;
-  // Silence measures -inf: nothing to normalise (the second pass passes it through unchanged).
-  for (const key of [
-    "input_i",
-    "input_tp",
-    "input_lra",
-    "input_thresh",
-    "target_offset",
-  ] as const) {
-    if (!Number.isFinite(Number(m[key]))) throw new SilentSound();
-  }
-  return m;
+/** Reads ebur128's summary (the last one in the log). */
+export function parseEbur128(log: string): Measured {
+  const summary = log.slice(log.lastIndexOf("Summary:"));
+  const number = (re: RegExp) => {
+    const found = re.exec(summary)?.[1];
+    if (found === undefined) throw new Error("ebur128 printed no summary");
+    return found === "-inf" ? Number.NEGATIVE_INFINITY : Number(found);
+  };
+  // "Integrated loudness: I: -14.0 LUFS Threshold: -24.0 LUFS … LRA: 3.0 LU … Peak: -1.3 dBFS"
+  return {
+    integrated: number(/I:\s+(-?[\d.]+|-inf) LUFS/),
+    threshold: number(/I:[^\n]*\n\s+Threshold:\s+(-?[\d.]+|-inf) LUFS/),
+    range: number(/LRA:\s+(-?[\d.]+|-inf) LU\b/),
+    truePeak: number(/True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS/),
+  };
 }
 
-export class SilentSound extends Error {
-  constructor() {
-    super("the soundtrack is silent");
-  }
-}
+/** True when the measure found nothing to normalise. */
+export const isSilent = (m: Measured) => !(m.integrated > SILENCE_LUFS);
 
 /**
  * The second pass. When the peaks leave room, it is the plain gain that loudnorm's linear mode
  * means to apply, applied with `volume`: the 2018 build's linear mode mis-scales inputs shorter
  * than its 3 s window and turns itself off for some longer ones it should take. Otherwise
- * loudnorm's dynamic mode, seeded with the first pass, limits the peaks.
+ * loudnorm's dynamic mode, seeded with the first pass's measure, limits the peaks.
  */
 export function normaliseFilter(
   targetLufs: number,
-  m: LoudnormMeasure,
+  m: Measured,
   truePeak = TRUE_PEAK_TARGET_DBTP,
 ): string {
-  const gain = targetLufs - Number(m.input_i);
-  if (Number(m.input_tp) + gain <= truePeak) return `volume=${gain.toFixed(2)}dB`;
+  const gain = targetLufs - m.integrated;
+  if (m.truePeak + gain <= truePeak) return `volume=${gain.toFixed(2)}dB`;
+  const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x)).toFixed(2);
   const loudnorm = [
     `loudnorm=I=${targetLufs}:TP=${truePeak}:LRA=${LOUDNESS_RANGE}`,
-    `measured_I=${m.input_i}:measured_TP=${m.input_tp}:measured_LRA=${m.input_lra}`,
-    `measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=false`,
+    `measured_I=${clamp(m.integrated, -99, 0)}:measured_TP=${clamp(m.truePeak, -99, 99)}`,
+    `measured_LRA=${clamp(m.range, 0, 99)}:measured_thresh=${clamp(m.threshold, -99, 0)}`,
+    "linear=false",
   ].join(":");
   // It works at 192 kHz and leaves the channel layout unset, which an encoder needs.
   return `${loudnorm},aresample=48000,aformat=channel_layouts=stereo`;
@@ -78,16 +80,9 @@ export function normaliseFilter(
 /** Integrated loudness and true peak of a file's sound, by ffmpeg's EBU R128 meter. */
 export async function measureLoudness(path: string): Promise<Loudness> {
   const log = await ffmpeg(
-    ["-i", path, "-vn", "-filter_complex", "ebur128=peak=true", "-f", "null", "-"],
+    ["-i", path, "-vn", "-filter_complex", METER_FILTER, "-f", "null", "-"],
     { logLevel: "info" },
   );
-  // The summary comes last: "I: -14.0 LUFS" … "True peak: … Peak: -1.3 dBFS".
-  const summary = log.slice(log.lastIndexOf("Summary:"));
-  const integrated = /I:\s+(-?[\d.]+|-inf) LUFS/.exec(summary)?.[1];
-  const peak = /True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS/.exec(summary)?.[1];
-  if (integrated === undefined || peak === undefined) {
-    throw new Error("ebur128 printed no summary");
-  }
-  const value = (s: string) => (s === "-inf" ? Number.NEGATIVE_INFINITY : Number(s));
-  return { integrated_lufs: value(integrated), true_peak_dbtp: value(peak) };
+  const m = parseEbur128(log);
+  return { integrated_lufs: m.integrated, true_peak_dbtp: m.truePeak };
 }

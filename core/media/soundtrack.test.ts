@@ -10,7 +10,10 @@ import {
   videoPacketHashes,
 } from "../../test/support/media.ts";
 import { type ComposeResult, composeFilm } from "./compose.ts";
-import { measureLoudness } from "./loudness.ts";
+import { ffmpeg } from "./ffmpeg.ts";
+import { measureLoudness, normaliseFilter } from "./loudness.ts";
+import { renderSoundtrack } from "./soundtrack.ts";
+import { planCut } from "./timeline.ts";
 
 /** Each layer has its own frequency, so it can be measured apart in the mix. */
 const CLIP_HZ = 220;
@@ -121,5 +124,46 @@ describe("final cut with sound, cuts only", () => {
     expect(start).toBeLessThan(alone - 10);
     expect(end).toBeLessThan(alone - 10);
     expect(under).toBeLessThan(alone - 6);
+  });
+});
+
+describe("loudness normalisation", () => {
+  const LOUD = -14;
+  it("limits the peaks with loudnorm's dynamic mode when plain gain would clip them, on target", async () => {
+    // Speech-like noise with sparse sharp spikes: peaks 20 dB over the loudness.
+    const clip = join(dir, "spiky.mp4");
+    await ffmpeg([
+      ...["-f", "lavfi", "-i", "color=c=black:s=64x36:r=24:d=4"],
+      ...["-f", "lavfi", "-i", "anoisesrc=d=4:c=pink:a=0.3:seed=1"],
+      ...["-f", "lavfi", "-i", "aevalsrc=0.6*lt(mod(n\\,24000)\\,96)*sin(2*PI*900*t):s=48000:d=4"],
+      "-filter_complex",
+      "[1]volume='0.3+0.7*gt(sin(2*PI*3*t)\\,0.2)':eval=frame[a];[a][2]amix=inputs=2,volume=2[s]",
+      ...["-map", "0:v", "-map", "[s]", "-c:v", "libx264", "-preset", "veryfast"],
+      ...["-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "192k", "-ac", "2", "-ar", "48000", clip],
+    ]);
+    const before = await measureLoudness(clip);
+    const gain = LOUD - before.integrated_lufs;
+    expect(before.true_peak_dbtp + gain).toBeGreaterThan(0); // plain gain would clip
+    const m = {
+      integrated: before.integrated_lufs,
+      truePeak: before.true_peak_dbtp,
+      range: 5,
+      threshold: -40,
+    };
+    expect(normaliseFilter(LOUD, m)).toMatch(/^loudnorm=.*linear=false/);
+    const sound = await renderSoundtrack({
+      plan: planCut([{ storyboard_id: 1, clipSeconds: 4 }], { fps: 24 }),
+      shots: [{ path: clip, hasAudio: true }],
+      loudnessLufs: LOUD,
+      workDir: dir,
+    });
+    const after = await measureLoudness(sound.path);
+    expect(Math.abs(after.integrated_lufs - LOUD)).toBeLessThanOrEqual(1);
+    expect(after.true_peak_dbtp).toBeLessThanOrEqual(-1);
+  });
+
+  it("applies the plain gain when the peaks leave room", () => {
+    const m = { integrated: -30, truePeak: -20, range: 3, threshold: -40 };
+    expect(normaliseFilter(-14, m)).toBe("volume=16.00dB");
   });
 });

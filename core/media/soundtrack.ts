@@ -1,12 +1,12 @@
 import { join } from "node:path";
 import { ffmpeg } from "./ffmpeg.ts";
 import {
+  isSilent,
   type Loudness,
-  measureFilter,
+  METER_FILTER,
   measureLoudness,
   normaliseFilter,
-  parseLoudnorm,
-  SilentSound,
+  parseEbur128,
   TRUE_PEAK_LIMIT_DBTP,
   TRUE_PEAK_TARGET_DBTP,
 } from "./loudness.ts";
@@ -34,10 +34,11 @@ export interface Soundtrack {
 const AAC = ["-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart"];
 
 /**
- * Renders the film's sound in two loudnorm passes: the mix is rendered once to a float WAV while
- * loudnorm measures it (pass 1), then that WAV is normalised to the target and encoded to AAC
- * (pass 2, cheap: no decoding or mixing again). The result is measured with ebur128; if the
- * encode pushed the true peak over the limit, pass 2 is redone that much lower.
+ * Renders the film's sound in two passes: the mix is rendered once to a float WAV while ebur128
+ * measures it (pass 1), then that WAV is normalised to the target (loudness.ts: the gain, or
+ * loudnorm's dynamic mode when the peaks need limiting) and encoded to AAC (pass 2, cheap: no
+ * decoding or mixing again). The result is measured with ebur128; if the encode pushed the true
+ * peak over the limit, pass 2 is redone that much lower.
  */
 export async function renderSoundtrack(o: SoundtrackOptions): Promise<Soundtrack> {
   const seconds = o.plan.frames / o.plan.fps;
@@ -56,7 +57,7 @@ export async function renderSoundtrack(o: SoundtrackOptions): Promise<Soundtrack
       [
         ...graph.filters,
         `[${graph.out}]asplit=2[keep][meter]`,
-        `[meter]${measureFilter(o.loudnessLufs)}[measured]`,
+        `[meter]${METER_FILTER}[measured]`,
       ].join(";"),
       ...["-map", "[keep]", "-c:a", "pcm_f32le", wav],
       ...["-map", "[measured]", "-f", "null", "-"],
@@ -64,33 +65,32 @@ export async function renderSoundtrack(o: SoundtrackOptions): Promise<Soundtrack
     { logLevel: "info", ...share(0, 0.6) },
   );
   const path = join(o.workDir, "sound.m4a");
-  let measured: ReturnType<typeof parseLoudnorm>;
-  try {
-    measured = parseLoudnorm(log);
-  } catch (error) {
-    if (!(error instanceof SilentSound)) throw error;
+  const measured = parseEbur128(log);
+  if (isSilent(measured)) {
     await ffmpeg(["-i", wav, ...AAC, path], share(0.6, 1));
     return { path, seconds, loudness: null };
   }
-  let truePeak = TRUE_PEAK_TARGET_DBTP;
+  // The gain is exact; loudnorm's limiting can leave very peaky sound short of the target, and
+  // the AAC encode can lift a true peak: the output is measured, and aimed again (twice at most).
+  let aim = { lufs: o.loudnessLufs, truePeak: TRUE_PEAK_TARGET_DBTP };
   for (let attempt = 0; ; attempt++) {
     await ffmpeg(
       [
-        "-i",
-        wav,
-        "-af",
-        normaliseFilter(o.loudnessLufs, measured, truePeak),
-        "-ar",
-        String(SAMPLE_RATE),
-        ...AAC,
-        path,
+        ...["-i", wav, "-af", normaliseFilter(aim.lufs, measured, aim.truePeak)],
+        ...["-ar", String(SAMPLE_RATE), ...AAC, path],
       ],
       share(0.6, 0.9),
     );
     const loudness = await measureLoudness(path);
+    const short = o.loudnessLufs - loudness.integrated_lufs;
     const over = loudness.true_peak_dbtp - TRUE_PEAK_LIMIT_DBTP;
-    if (over <= 0 || attempt === 1) return { path, seconds, loudness: rounded(loudness) };
-    truePeak = Math.max(-9, truePeak - over - 0.3);
+    if ((Math.abs(short) <= 0.5 && over <= 0) || attempt === 2) {
+      return { path, seconds, loudness: rounded(loudness) };
+    }
+    aim = {
+      lufs: Math.min(-5, aim.lufs + short),
+      truePeak: over > 0 ? Math.max(-9, aim.truePeak - over - 0.3) : aim.truePeak,
+    };
   }
 }
 
