@@ -100,27 +100,24 @@ describe("staleness from the version graph", () => {
   });
 
   it("with narration on, the cut's fingerprint holds the clip heard; without, old cuts keep theirs", () => {
-    const boards = [
-      {
-        id: 1,
-        position: 1,
-        videoVersionId: 20,
-        transition: "cut",
-        narration: "Hi",
-        dialogue: [],
-        narrationVersionId: 30,
-      },
-    ];
+    const shot = {
+      id: 1,
+      position: 1,
+      videoVersionId: 20,
+      transition: "cut",
+      narration: "Hi",
+      dialogue: [],
+      narrationVersionId: 30 as number | null,
+    };
+    const boards = [shot];
     const narrated = { settings: { narration: true }, videoUrl: "x" };
     const cut = { ...narrated, finalCutInputs: finalCutInputsOf(narrated, boards) };
     expect(isFinalCutStale(cut, boards)).toBe(false);
-    expect(isFinalCutStale(cut, [{ ...boards[0], narrationVersionId: 31 }] as typeof boards)).toBe(
-      true,
-    );
+    expect(isFinalCutStale(cut, [{ ...shot, narrationVersionId: 31 }])).toBe(true);
     const silent = { settings: {}, videoUrl: "x" };
     const before = {
       ...silent,
-      finalCutInputs: finalCutInputsOf(silent, [{ ...boards[0], narrationVersionId: null }]),
+      finalCutInputs: finalCutInputsOf(silent, [{ ...shot, narrationVersionId: null }]),
     };
     expect(isFinalCutStale(before, boards)).toBe(false);
   });
