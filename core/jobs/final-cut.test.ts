@@ -112,8 +112,11 @@ describe("final cut job", () => {
     expect(reported.some((p) => p > 40 && p <= 90)).toBe(true); // the encode
     expect(reported.some((p) => p > 90)).toBe(true); // the upload
 
-    // The output went to storage as a file on disk, and is what the project now links to.
-    expect(handed).toEqual([
+    // The output went to storage as a file on disk, and is what the project now links to (its
+    // soundtrack as an M4A beside it: finish-cut.ts).
+    expect(handed.map((h) => h.key)).toContain(`projects/${projectId}/final/cut-${projectId}.m4a`);
+    const cutFiles = handed.filter((h) => h.key.endsWith(".mp4"));
+    expect(cutFiles).toEqual([
       {
         key: `projects/${projectId}/final/cut-${projectId}.mp4`,
         path: expect.stringMatching(/final\.mp4$/),
@@ -129,7 +132,7 @@ describe("final cut job", () => {
       `projects/${projectId}/final/cut-${projectId}.mp4`,
     );
     const info = await probe(stored);
-    expect(info.sizeBytes).toBe(handed[0]?.size);
+    expect(info.sizeBytes).toBe(cutFiles[0]?.size);
     expect(info.video).toMatchObject({ width: 720, height: 1280, frameRate: "24/1" });
     expect(info.duration).toBeGreaterThan(2.8);
     expect(info.duration).toBeLessThan(3.4);

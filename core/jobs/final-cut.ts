@@ -14,6 +14,7 @@ import { finalCutInputsOf } from "../staleness.ts";
 import { downloadToFile } from "../storage/download.ts";
 import { storageProvider } from "../storage/index.ts";
 import { storedProbes, transitionInto } from "./cut-sources.ts";
+import { finishFinalCut } from "./finish-cut.ts";
 import { JobFailure, type Outcome, type StepContext } from "./outcome.ts";
 import { type Report, throttledProgress } from "./progress.ts";
 import type { Job } from "./types.ts";
@@ -130,6 +131,22 @@ export async function runFinalCut(
     });
     progress.set(COMPOSED);
     await progress.settle();
+    // ── Finishing (core/jobs/finish-cut.ts): subtitles, soft subtitle track, M4A soundtrack ──
+    const finished = await finishFinalCut({
+      jobId: job.job_id,
+      project,
+      settings,
+      boards: withVideo,
+      clips: cut.clips,
+      timeline: cut.timeline,
+      narration,
+      size,
+      out,
+      workDir: dir,
+      ...(settings.music_url ? { musicPath: join(dir, "music") } : {}),
+      holdLease: async () => step?.holdLease(),
+    });
+    // ── end of finishing ──
     // Only the worker that still owns the step stores the cut and links it.
     await step?.holdLease();
     const storage = await storageProvider();
@@ -147,6 +164,7 @@ export async function runFinalCut(
       .update(projects)
       .set({ videoUrl: url, finalCutInputs: finalCutInputsOf(project, boards) })
       .where(and(eq(projects.id, job.project_id), isNull(projects.deletedAt)));
+    await finished.keep(url); // the cut's timeline, for GET /projects/{id}/export
     return {
       kind: "done",
       result: {
@@ -171,6 +189,7 @@ export async function runFinalCut(
           audio_codec: c.audio?.codec ?? null,
         })),
         skipped_storyboard_ids: skipped,
+        ...finished.result, // subtitles_url, srt_url, audio_url, subtitles
       },
     };
   } finally {
