@@ -111,10 +111,11 @@ describe("POST /projects/{id}/render, offline, end to end", () => {
       (await api.call("POST", `/api/v1/projects/${id}/render`, {})).body.job_id,
     );
     expect(job.status).toBe("succeeded");
-    // One frame and one video on the ledger; one frame, one video version.
+    // One frame and one video on the ledger; one frame and one video version, and the new cut
+    // (kept as a project version of kind `cut` for the export).
     expect(await callsOf(api, id)).toEqual({
       ledger: before.ledger + 2,
-      versions: before.versions + 2,
+      versions: before.versions + 3,
     });
     const after = (await api.call("GET", `/api/v1/projects/${id}`)).body;
     expect(after.project.video_url).toBe(job.result?.video_url);
