@@ -1,7 +1,8 @@
 /**
  * Prints: worker busy time per clip at a simulated 60 s Veo render; batch asset images, parallel
- * vs sequential; final cut (stream copy) vs plain `cat` of the same bytes; then the one-click
- * render's table (bench/render.ts, its own process). Everything local.
+ * vs sequential; then the final cut's table (bench/cut.ts: stream copy vs a bare concat, narration
+ * vs the soundtrack alone, dissolves' encode speed) and the one-click render's (bench/render.ts),
+ * each in its own process. Everything local.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -16,7 +17,6 @@ import { getJob } from "../core/jobs/store.ts";
 import { TERMINAL } from "../core/jobs/types.ts";
 import { processJob } from "../core/jobs/worker.ts";
 import { stillToClip } from "../core/media/clip.ts";
-import { composeClips } from "../core/media/compose.ts";
 import { useProviders } from "../core/providers/index.ts";
 import { renderCard } from "../core/providers/offline/card.ts";
 import { writeLocalFile } from "../core/storage/local.ts";
@@ -100,30 +100,17 @@ async function main() {
     );
   }
 
-  // 3. Final cut of six 8 s 720p clips that match: stream copy vs concatenating the bytes.
-  const clips = Array.from({ length: 6 }, () => join(clipDir, "veo.mp4"));
-  let started = performance.now();
-  await composeClips(
-    clips,
-    join(clipDir, "final.mp4"),
-    { width: 1280, height: 720, fps: 24 },
-    clipDir,
-  );
-  const composeMs = performance.now() - started;
-  started = performance.now();
-  await writeFile(
-    join(clipDir, "cat.bin"),
-    Buffer.concat(await Promise.all(clips.map((c) => readFile(c)))),
-  );
-  const catMs = performance.now() - started;
-  console.log(
-    `Final cut of 6 × 8 s clips (stream copy): ${seconds(composeMs)}; cat of the same bytes: ${seconds(catMs)}`,
-  );
-
   await emulators.stop();
   await gemini.stop();
   await database.close();
   await rm(work, { recursive: true, force: true });
+
+  // 3. The final cut, with and without sound (bench/cut.ts, its own process).
+  const cut = spawnSync(process.execPath, ["--import", "tsx", "bench/cut.ts"], {
+    stdio: "inherit",
+    env: startEnv,
+  });
+  if (cut.status !== 0) throw new Error("the final cut bench failed");
 
   // 4. The one-click render, in real time (a little over a minute).
   const render = spawnSync(process.execPath, ["--import", "tsx", "bench/render.ts"], {

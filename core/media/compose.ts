@@ -2,7 +2,7 @@ import { stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { mapLimit } from "../concurrency.ts";
 import { audioSeconds, type ClipInfo, type FfmpegOptions, ffmpeg, probe } from "./ffmpeg.ts";
-import { type Loudness, measureLoudness } from "./loudness.ts";
+import { type Loudness, measureIntegrated } from "./loudness.ts";
 import { pictureGraph } from "./picture-graph.ts";
 import { renderSoundtrack } from "./soundtrack.ts";
 import {
@@ -28,16 +28,16 @@ export interface ShotAudio {
   speechSeconds?: number;
 }
 
-/** Length and loudness of each shot's speech (two ffmpeg runs a clip, a few at a time). */
-const measureSpeech = (shots: FilmShot[]) =>
+/** Length and loudness of each shot's speech (an ffmpeg run or two a clip, a few at a time). */
+export const measureSpeech = (shots: FilmShot[]) =>
   mapLimit(shots, 4, async (s) => {
     const path = s.sound?.speechPath;
     if (!path) return { seconds: 0 };
-    const [seconds, loudness] = await Promise.all([
+    const [seconds, lufs] = await Promise.all([
       s.sound?.speechSeconds ?? audioSeconds(path),
-      measureLoudness(path),
+      measureIntegrated(path),
     ]);
-    return { seconds, lufs: loudness.integrated_lufs };
+    return { seconds, lufs };
   });
 
 export interface FilmShot {
@@ -79,7 +79,8 @@ export interface ComposeResult {
   soundtrackPath?: string;
   /** Clips that had no stored probe and were probed now. */
   probed: number;
-  /** Wall time of each part: the soundtrack (0 when copied) and the picture with the mux. */
+  /** Wall time of each part: the sound (probes, speech measures, the soundtrack; 0 when copied)
+   * and the picture with the mux. */
   seconds: { sound: number; picture: number };
 }
 
@@ -129,8 +130,10 @@ const rateOf = (c: ClipInfo) => {
 export async function composeFilm(shots: FilmShot[], o: FilmOptions): Promise<ComposeResult> {
   if (shots.length === 0) throw new Error("no clips to compose");
   const missing = shots.filter((s) => !s.info).length;
+  let started = performance.now();
   const clips = await Promise.all(shots.map((s) => s.info ?? probe(s.path)));
   const speech = await measureSpeech(shots);
+  const measuring = since(started);
   // A clip lasts as long as its picture; a stream copy of sound and all lasts as long as the
   // container says (the concat demuxer's own measure).
   const plan = (fps: number, container = false) =>
@@ -165,8 +168,7 @@ export async function composeFilm(shots: FilmShot[], o: FilmOptions): Promise<Co
     subtitles ? ["-map", `${index}:s`, "-c:s", "mov_text"] : [];
   const subtitleInput = subtitles ? ["-i", subtitles] : [];
   const base = { clips, timeline, probed: missing };
-  const since = (t: number) => Math.round(performance.now() - t) / 1000;
-  let started = performance.now();
+  started = performance.now();
 
   if (copyAll) {
     let written = 0;
@@ -213,7 +215,7 @@ export async function composeFilm(shots: FilmShot[], o: FilmOptions): Promise<Co
     workDir: o.workDir,
     onProgress: progress(0, copyVideo ? 0.9 : 0.4).onProgress,
   });
-  const soundSeconds = since(started);
+  const soundSeconds = measuring + since(started);
   started = performance.now();
   if (copyVideo) {
     await ffmpeg(
@@ -284,6 +286,8 @@ function verify(duration: number, timeline: CutTimeline, clips: number) {
     );
   }
 }
+
+const since = (t: number) => Math.round(performance.now() - t) / 1000;
 
 /** The cut of clips alone, in order: no speech, no music, cuts only. */
 export function composeClips(

@@ -15,6 +15,8 @@ export const TRUE_PEAK_LIMIT_DBTP = -1;
 export const TRUE_PEAK_TARGET_DBTP = -1.5;
 /** Loudness range allowed before loudnorm compresses (film with speech and music: wide). */
 const LOUDNESS_RANGE = 11;
+/** How much lower than the linear case loudnorm's limiter aims (see normaliseFilter). */
+const LIMITED_MARGIN_DB = 1;
 /** ebur128's floor: a stream measuring this or less is silence. */
 const SILENCE_LUFS = -70;
 
@@ -46,7 +48,10 @@ export function parseEbur128(log: string): Measured {
     integrated: number(/I:\s+(-?[\d.]+|-inf) LUFS/),
     threshold: number(/I:[^\n]*\n\s+Threshold:\s+(-?[\d.]+|-inf) LUFS/),
     range: number(/LRA:\s+(-?[\d.]+|-inf) LU\b/),
-    truePeak: number(/True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS/),
+    // Only when measured (`peak=true`).
+    truePeak: /True peak:/.test(summary)
+      ? number(/True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS/)
+      : Number.NaN,
   };
 }
 
@@ -67,8 +72,9 @@ export function normaliseFilter(
   const gain = targetLufs - m.integrated;
   if (m.truePeak + gain <= truePeak) return `volume=${gain.toFixed(2)}dB`;
   const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x)).toFixed(2);
+  // Limited sound comes out of the AAC encode up to a dB higher still: aimed that much lower.
   const loudnorm = [
-    `loudnorm=I=${targetLufs}:TP=${truePeak}:LRA=${LOUDNESS_RANGE}`,
+    `loudnorm=I=${targetLufs}:TP=${(truePeak - LIMITED_MARGIN_DB).toFixed(1)}:LRA=${LOUDNESS_RANGE}`,
     `measured_I=${clamp(m.integrated, -99, 0)}:measured_TP=${clamp(m.truePeak, -99, 99)}`,
     `measured_LRA=${clamp(m.range, 0, 99)}:measured_thresh=${clamp(m.threshold, -99, 0)}`,
     "linear=false",
@@ -85,4 +91,12 @@ export async function measureLoudness(path: string): Promise<Loudness> {
   );
   const m = parseEbur128(log);
   return { integrated_lufs: m.integrated, true_peak_dbtp: m.truePeak };
+}
+
+/** Integrated loudness alone (no true peak: a third of the work), e.g. of a speech clip. */
+export async function measureIntegrated(path: string): Promise<number> {
+  const log = await ffmpeg(["-i", path, "-vn", "-af", "ebur128", "-f", "null", "-"], {
+    logLevel: "info",
+  });
+  return parseEbur128(log).integrated;
 }
