@@ -105,6 +105,30 @@ describe("final cut", () => {
     ).toMatchObject({ probed: 2 });
   });
 
+  it("gives a film with no sound at all a silent track and no loudness", async () => {
+    const mute = async (name: string) => {
+      const out = join(dir, `${name}-mute.mp4`);
+      await ffmpeg(["-i", await tinyClip(name), "-an", "-c", "copy", out]);
+      return out;
+    };
+    const result = await composeFilm(
+      [
+        { storyboard_id: 1, path: await mute("quiet-1") },
+        { storyboard_id: 2, path: await mute("quiet-2"), transition: "dissolve" },
+      ],
+      {
+        out: join(dir, "quiet.mp4"),
+        workDir: dir,
+        target: { width: 64, height: 36, fps: 24 },
+        loudnessLufs: -14,
+      },
+    );
+    expect(result).toMatchObject({ method: "encode", sound: "mixed", loudness: null });
+    expect(result.output.audio).toMatchObject({ codec: "aac", channels: 2 });
+    expect(result.duration).toBeCloseTo(result.timeline.duration, 1);
+    expect(result.timeline.shots[1]?.transition_seconds).toBeGreaterThan(0.4);
+  });
+
   it("fails with ffmpeg's own reason", async () => {
     await expect(ffmpeg(["-i", join(dir, "missing.mp4"), join(dir, "never.mp4")])).rejects.toThrow(
       /^ffmpeg failed: .*missing\.mp4/,
