@@ -101,6 +101,17 @@ const EnvSchema = z.object({
   VERTEX_VEO_MODEL: z.string().optional().default("veo-3.1-generate-001"),
   /** Model of the Interactions API video route. */
   INTERACTIONS_VIDEO_MODEL: z.string().optional().default("gemini-omni-video"),
+  /** Second-wave video vendors (CONTRACT, "Models"): a vendor's models are available only with
+   * its key(s). A `*_BASE_URL` is the vendor's API origin (its API prefix may be included). */
+  DASHSCOPE_API_KEY: optional,
+  DASHSCOPE_BASE_URL: z.string().optional().default("https://dashscope.aliyuncs.com"),
+  ZHIPU_API_KEY: optional,
+  ZHIPU_BASE_URL: z.string().optional().default("https://open.bigmodel.cn"),
+  KLING_ACCESS_KEY: optional,
+  KLING_SECRET_KEY: optional,
+  KLING_BASE_URL: z.string().optional().default("https://api-singapore.klingai.com"),
+  ARK_API_KEY: optional,
+  ARK_BASE_URL: z.string().optional().default("https://ark.cn-beijing.volces.com"),
   VIDEO_SECONDS: int(8, 1, 60),
   VIDEO_RESOLUTION: z.enum(["720p", "1080p"]).optional().default("720p"),
   /** Fixed seconds between checks of a rendering video. Unset: adaptive (core/jobs/polling.ts). */
@@ -177,6 +188,11 @@ const LINKS: [env: string, resource: string, field: string][] = [
   ["QINIU_SECRET_KEY", "QiniuSecretKey", "value"],
   ["GOOGLE_CREDENTIALS_JSON", "GoogleCredentialsJson", "value"],
   ["WEBHOOK_SECRET", "WebhookSecret", "value"],
+  ["DASHSCOPE_API_KEY", "DashscopeApiKey", "value"],
+  ["ZHIPU_API_KEY", "ZhipuApiKey", "value"],
+  ["KLING_ACCESS_KEY", "KlingAccessKey", "value"],
+  ["KLING_SECRET_KEY", "KlingSecretKey", "value"],
+  ["ARK_API_KEY", "ArkApiKey", "value"],
   ["JOBS_TABLE", "Jobs", "name"],
   ["JOBS_QUEUE_URL", "JobQueue", "url"],
 ];

@@ -8,6 +8,12 @@ export const qiniuSecretKey = new sst.Secret("QiniuSecretKey");
 export const googleCredentialsJson = new sst.Secret("GoogleCredentialsJson", "");
 /** Signs shot videos' completion-callback URLs; unset: polling alone (needs PUBLIC_BASE_URL). */
 export const webhookSecret = new sst.Secret("WebhookSecret", "");
+/** Second-wave video vendors (CONTRACT, "Models"): unset (empty) hides the vendor's models. */
+export const dashscopeApiKey = new sst.Secret("DashscopeApiKey", "");
+export const zhipuApiKey = new sst.Secret("ZhipuApiKey", "");
+export const klingAccessKey = new sst.Secret("KlingAccessKey", "");
+export const klingSecretKey = new sst.Secret("KlingSecretKey", "");
+export const arkApiKey = new sst.Secret("ArkApiKey", "");
 
 export const allSecrets = [
   databaseUrl,
@@ -17,4 +23,9 @@ export const allSecrets = [
   qiniuSecretKey,
   googleCredentialsJson,
   webhookSecret,
+  dashscopeApiKey,
+  zhipuApiKey,
+  klingAccessKey,
+  klingSecretKey,
+  arkApiKey,
 ];
