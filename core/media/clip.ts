@@ -9,6 +9,21 @@ export interface StillClipOptions {
   toneHz?: number;
 }
 
+/** How every offline clip is encoded: H.264 and AAC, fast, web-ready. */
+const CLIP_ENCODING = [
+  "-c:v",
+  "libx264",
+  "-preset",
+  "veryfast",
+  "-crf",
+  "23",
+  "-c:a",
+  "aac",
+  "-b:a",
+  "96k",
+  "-movflags",
+  "+faststart",
+];
 /**
  * A real H.264/AAC MP4 made from one still image with a slow push-in: the offline stand-in for a
  * generated shot video, so the whole pipeline (jobs, storage, final cut) runs without Veo.
@@ -41,18 +56,7 @@ export async function stillToClip(image: string, out: string, o: StillClipOption
     "[a]",
     "-t",
     String(o.seconds),
-    "-c:v",
-    "libx264",
-    "-preset",
-    "veryfast",
-    "-crf",
-    "23",
-    "-c:a",
-    "aac",
-    "-b:a",
-    "96k",
-    "-movflags",
-    "+faststart",
+    ...CLIP_ENCODING,
     out,
   ]);
 }
@@ -105,18 +109,7 @@ export async function crossfadeClip(
     String(o.seconds),
     "-r",
     String(fps),
-    "-c:v",
-    "libx264",
-    "-preset",
-    "veryfast",
-    "-crf",
-    "23",
-    "-c:a",
-    "aac",
-    "-b:a",
-    "96k",
-    "-movflags",
-    "+faststart",
+    ...CLIP_ENCODING,
     out,
   ]);
 }
