@@ -1,0 +1,71 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { handler as worker } from "../../../../functions/worker.ts";
+import { gate } from "../../../../test/support/fakes/gemini.ts";
+import { type FakeZhipu, startFakeZhipu, ZHIPU_KEY } from "../../../../test/support/fakes/zhipu.ts";
+import {
+  runToEnd,
+  sqsEvent,
+  storyboardWithFrame,
+  submitVideo,
+  videoJobBench,
+} from "../../../../test/support/video-jobs.ts";
+import { config, parseConfig } from "../../../config.ts";
+import { getJob } from "../../../jobs/store.ts";
+import { stillToClip } from "../../../media/clip.ts";
+import { jobSpend } from "../../../spend.ts";
+import { createProviders, useProviders } from "../../index.ts";
+import { renderCard } from "../../offline/card.ts";
+import { zhipuVideo } from "./adapter.ts";
+
+const bench = videoJobBench();
+let zhipu: FakeZhipu;
+
+beforeAll(async () => {
+  zhipu = await startFakeZhipu();
+  const dir = await mkdtemp(join(tmpdir(), "zhipu-job-"));
+  await writeFile(
+    join(dir, "still.png"),
+    renderCard({ width: 320, height: 180, title: "z", prompt: "", label: "ZHIPU", seed: "z" }),
+  );
+  await stillToClip(join(dir, "still.png"), join(dir, "z.mp4"), {
+    width: 320,
+    height: 180,
+    seconds: 1,
+  });
+  zhipu.video = await readFile(join(dir, "z.mp4"));
+  const cfg = parseConfig({ ZHIPU_API_KEY: ZHIPU_KEY, ZHIPU_BASE_URL: zhipu.url });
+  useProviders({
+    ...(await createProviders(config())),
+    video: zhipuVideo(cfg, "vidu2-image"),
+  });
+});
+afterAll(async () => {
+  useProviders(undefined);
+  await zhipu?.stop();
+});
+
+describe("a Zhipu video through the job machinery", () => {
+  it("a duplicate delivered while the create is held at the provider gives one create and one ledger row", async () => {
+    const jobId = await submitVideo(bench.api, await storyboardWithFrame(bench.api));
+    const held = gate();
+    zhipu.startGate = held.gate;
+    const first = worker(sqsEvent(jobId));
+    await held.arrived; // the first worker is inside the paid create
+    const duplicate = await worker(sqsEvent(jobId));
+    expect(duplicate.batchItemFailures).toEqual([]);
+    expect(await getJob(jobId)).toMatchObject({ status: "running" });
+    held.open();
+    expect((await first).batchItemFailures).toEqual([]);
+    zhipu.startGate = undefined;
+    const job = await runToEnd(jobId);
+    expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+    expect(zhipu.creates()).toHaveLength(1);
+    expect(zhipu.accepted()).toBe(1);
+    const rows = await jobSpend(jobId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ step: "video", settled: true });
+  });
+});
