@@ -12,7 +12,7 @@ import {
   submitVideo,
   videoJobBench,
 } from "../../../../test/support/video-jobs.ts";
-import { config, parseConfig } from "../../../config.ts";
+import { config, resetConfig } from "../../../config.ts";
 import { getJob } from "../../../jobs/store.ts";
 import { stillToClip } from "../../../media/clip.ts";
 import { jobSpend } from "../../../spend.ts";
@@ -36,7 +36,15 @@ beforeAll(async () => {
     seconds: 1,
   });
   zhipu.video = await readFile(join(dir, "z.mp4"));
-  const cfg = parseConfig({ ZHIPU_API_KEY: ZHIPU_KEY, ZHIPU_BASE_URL: zhipu.url });
+  // The configured model is the adapter's, so a job planned with it runs on the installed
+  // adapter (the bench restores the environment afterwards).
+  Object.assign(process.env, {
+    VEO_MODEL: "vidu2-image",
+    ZHIPU_API_KEY: ZHIPU_KEY,
+    ZHIPU_BASE_URL: zhipu.url,
+  });
+  resetConfig();
+  const cfg = config();
   useProviders({
     ...(await createProviders(config())),
     video: zhipuVideo(cfg, "vidu2-image"),
@@ -44,6 +52,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   useProviders(undefined);
+  resetConfig();
   await zhipu?.stop();
 });
 
