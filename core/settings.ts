@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { config } from "./config.ts";
 import { videoFrameSize } from "./frame-size.ts";
+import { activeVideoModel } from "./providers/video/capabilities.ts";
 
 /**
  * Project settings (CONTRACT, "Project settings"). Stored as given; every read fills in the
@@ -44,7 +45,8 @@ export function defaultSettings(): ProjectSettings {
     resolution: cfg.VIDEO_RESOLUTION,
     shot_seconds: seconds,
     style: "",
-    video_model: cfg.VEO_MODEL,
+    // The configured route's model, so a project that picked none is made as before.
+    video_model: activeVideoModel(cfg),
     narration: false,
     subtitles: false,
     voice: "Kore",

@@ -1,11 +1,10 @@
 import { and, asc, eq, gt, inArray } from "drizzle-orm";
-import { config } from "./config.ts";
 import { db } from "./db/client.ts";
 import { type Asset, assets, type Storyboard, storyboards } from "./db/schema.ts";
 import { AppError, badRequest } from "./errors.ts";
+import { chooseVideoModel } from "./models/choice.ts";
 import { projectSettings } from "./project-settings.ts";
 import {
-  activeVideoModel,
   capabilitiesOf,
   checkVideoRequest,
   type VideoMapping,
@@ -169,11 +168,15 @@ export function shotVideoPlanOf(input: ShotPlanInput): ShotVideoPlan {
   };
 }
 
-/** Reads what a shot's plan needs (storyboard, settings, next shot, referenced assets). */
+/**
+ * Reads what a shot's plan needs (storyboard, settings, next shot, referenced assets). The model
+ * is the one asked for, else the project's `video_model`; one that is unknown or whose provider
+ * is not configured is a 400 naming the models that can be used.
+ */
 export async function planShotVideo(
   storyboardId: number,
   shotPrompt?: string,
-  model = activeVideoModel(config()),
+  model?: string,
 ): Promise<ShotVideoPlan & { project_id: number }> {
   const board = await requireLiveStoryboard(storyboardId);
   const d = await db();
@@ -202,7 +205,7 @@ export async function planShotVideo(
     next: next ?? null,
     assets: referenced,
     settings,
-    model,
+    model: chooseVideoModel(model ?? settings.video_model).id,
     shotPrompt,
     // Only a film with narration on hears the clip, so only then does it set the length.
     speechSeconds: settings.narration ? clip?.duration_seconds : undefined,

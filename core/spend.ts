@@ -4,70 +4,27 @@ import { config } from "./config.ts";
 import { db } from "./db/client.ts";
 import { projects, spend } from "./db/schema.ts";
 import { AppError } from "./errors.ts";
+import {
+  costOf,
+  prices,
+  type SpendKind,
+  type SpendUnits,
+  videoPerSecond,
+} from "./models/pricing.ts";
+import { videoModelRow } from "./models/registry.ts";
 import type { Generated } from "./providers/types.ts";
 
-export type SpendKind = "llm" | "image" | "vision" | "video" | "speech";
-
-/**
- * Gemini TTS bills tokens: the text sent, and the audio it returns at 32 tokens per second of
- * audio (Gemini's audio token rate). The reply's usage counts both; without it the seconds do.
- */
-export const AUDIO_TOKENS_PER_SECOND = 32;
-
-/** Estimated list prices in USD; override any of them with PRICES_JSON. */
-export const DEFAULT_PRICES = {
-  llm_input_per_million_tokens: 0.3,
-  llm_output_per_million_tokens: 2.5,
-  image: 0.039,
-  vision_input_per_million_tokens: 0.3,
-  video_per_second: 0.4,
-  // Gemini Flash TTS, November 2026 (launch prices; text in, audio out).
-  speech_input_per_million_tokens: 0.5,
-  speech_output_per_million_tokens: 9,
-};
-export type Prices = typeof DEFAULT_PRICES;
-
-export function prices(): Prices {
-  const raw = config().PRICES_JSON;
-  return { ...DEFAULT_PRICES, ...(raw ? (JSON.parse(raw) as Partial<Prices>) : {}) };
-}
-
-export interface SpendUnits {
-  input_tokens?: number;
-  output_tokens?: number;
-  images?: number;
-  seconds?: number;
-  /** Characters of text spoken (speech). */
-  characters?: number;
-}
-
-/** The estimated cost of a call; offline providers cost nothing. */
-export function costOf(kind: SpendKind, provider: string, units: SpendUnits): number {
-  if (provider === "offline") return 0;
-  const p = prices();
-  const perMillion = (n = 0, price = 0) => (n / 1_000_000) * price;
-  switch (kind) {
-    case "llm":
-      return (
-        perMillion(units.input_tokens, p.llm_input_per_million_tokens) +
-        perMillion(units.output_tokens, p.llm_output_per_million_tokens)
-      );
-    case "vision":
-      return perMillion(units.input_tokens, p.vision_input_per_million_tokens);
-    case "image":
-      return (units.images ?? 1) * p.image;
-    case "video":
-      return (units.seconds ?? 0) * p.video_per_second;
-    case "speech":
-      return (
-        perMillion(units.input_tokens, p.speech_input_per_million_tokens) +
-        perMillion(
-          units.output_tokens || (units.seconds ?? 0) * AUDIO_TOKENS_PER_SECOND,
-          p.speech_output_per_million_tokens,
-        )
-      );
-  }
-}
+// The prices live with the model registry (one table for GET /models, the ledger and estimates).
+export {
+  AUDIO_TOKENS_PER_SECOND,
+  costOf,
+  DEFAULT_PRICES,
+  type Prices,
+  prices,
+  type SpendKind,
+  type SpendUnits,
+  videoPerSecond,
+} from "./models/pricing.ts";
 
 async function ownerOf(projectId: number): Promise<string> {
   const owner = currentOwner();
@@ -94,7 +51,7 @@ export async function recordSpend(
     provider: generated.provider,
     model: generated.model,
     units,
-    costUsd: costOf(kind, generated.provider, units),
+    costUsd: costOf(kind, generated.provider, units, generated.model),
   });
 }
 
@@ -144,7 +101,7 @@ async function jobSpendRow(entry: JobSpend, settled: boolean) {
     provider: entry.provider,
     model: entry.model,
     units: entry.units,
-    costUsd: costOf(entry.kind, entry.provider, entry.units),
+    costUsd: costOf(entry.kind, entry.provider, entry.units, entry.model),
     jobId: entry.jobId,
     step: entry.step,
     settled,
@@ -198,7 +155,8 @@ export async function assertWithinBudget(owner: string): Promise<void> {
 
 /**
  * What one shot video costs: the seconds really asked for (its plan: the storyboard's own length,
- * else the project's, mapped to what the model makes), and what the plan changed to get there.
+ * else the project's, mapped to what the model makes) at the plan's model's price (the registry
+ * row the ledger charges), and what the plan changed to get there.
  */
 export function estimateShotVideo(plan: {
   duration_seconds: number;
@@ -206,12 +164,13 @@ export function estimateShotVideo(plan: {
   mapped: unknown[];
 }) {
   const seconds = plan.duration_seconds;
-  const offline = config().offline.video;
+  const offline = videoModelRow(config(), prices(), plan.model)?.provider === "offline";
+  const perSecond = offline ? 0 : videoPerSecond(plan.model);
   return {
-    estimate_usd: offline ? 0 : Number((seconds * prices().video_per_second).toFixed(4)),
+    estimate_usd: Number((seconds * perSecond).toFixed(4)),
     basis: {
       seconds,
-      video_per_second: prices().video_per_second,
+      video_per_second: perSecond,
       offline,
       model: plan.model,
       mapped: plan.mapped,

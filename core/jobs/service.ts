@@ -125,8 +125,11 @@ export async function submitShotVideo(
   storyboardId: number,
   shotPrompt: string,
   idempotencyKey?: string,
+  /** The video model asked for; the project's `video_model` when absent. */
+  model?: string,
 ) {
-  const { project_id: projectId, ...plan } = await planShotVideo(storyboardId, shotPrompt);
+  // The plan (the chosen model with it) is the job's input: a resumed job uses the same adapter.
+  const { project_id: projectId, ...plan } = await planShotVideo(storyboardId, shotPrompt, model);
   const owner = currentOwner() ?? LOCAL_OWNER;
   return submit(
     "generate_video",

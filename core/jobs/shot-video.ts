@@ -6,8 +6,9 @@ import { config } from "../config.ts";
 import { log } from "../log.ts";
 import { probe } from "../media/ffmpeg.ts";
 import { ProviderError } from "../providers/errors.ts";
-import { videoProvider } from "../providers/video/index.ts";
+import { videoProviderFor } from "../providers/video/index.ts";
 import { rewriteForSafety } from "../safety-rewrite.ts";
+import { storedPlanOf } from "../shot-video-plan.ts";
 import { costOf, recordJobSpendEstimate, settleJobSpend } from "../spend.ts";
 import { storageProvider } from "../storage/index.ts";
 import { requireLiveStoryboard } from "../storyboards.ts";
@@ -25,6 +26,13 @@ import { shotProvenanceOf, shotSecondsOf, shotVideoInputs } from "./shot-inputs.
 import { getJob, updateJob } from "./store.ts";
 import type { Job } from "./types.ts";
 import { videoWebhook } from "./webhook.ts";
+
+/**
+ * The adapter of the model the job was planned with (stored on its input at submit time), so a
+ * resumed job checks and downloads through the adapter that started it; a job from before plans
+ * uses the configured route.
+ */
+const videoOf = (job: Job) => videoProviderFor(storedPlanOf(job.input)?.model);
 
 /** Refusals that prove the provider started nothing: the start may be sent again later. */
 const NOT_STARTED = new Set(["rate_limited", "unavailable"]);
@@ -63,7 +71,7 @@ const videoSpend = (job: Job, provider: string, model: string) => ({
  * first; then the start is claimed with a lease, sent once, put on the ledger and saved.
  */
 async function start(job: Job): Promise<Outcome> {
-  const video = await videoProvider();
+  const video = await videoOf(job);
   if (job.start_claim) {
     const leaseEnds = job.start_lease_until
       ? Date.parse(job.start_lease_until)
@@ -154,7 +162,7 @@ const providerOf = (video: { offline: boolean; name: string }) =>
   video.offline ? "offline" : video.name;
 
 async function finish(job: Job, videoRef: string, step: StepContext): Promise<Outcome> {
-  const video = await videoProvider();
+  const video = await videoOf(job);
   const storage = await storageProvider();
   const dir = await mkdtemp(join(tmpdir(), "shot-"));
   try {
@@ -213,7 +221,12 @@ async function finish(job: Job, videoRef: string, step: StepContext): Promise<Ou
           ...(job.safety_rewrite ? { safety_rewrite: job.safety_rewrite } : {}),
           input_versions: { frame: frameVersionId, ...made.continuity },
           ...made.used,
-          cost_usd: costOf("video", providerOf(video), { seconds: shotSecondsOf(job) }),
+          cost_usd: costOf(
+            "video",
+            providerOf(video),
+            { seconds: shotSecondsOf(job) },
+            video.model,
+          ),
           job_id: job.job_id,
           operation: job.operation?.name,
           ...(media ? { media } : {}),
@@ -260,7 +273,7 @@ export async function runShotVideo(
       message: `No video after ${cfg.VIDEO_TIMEOUT_MINUTES} minutes`,
     });
   }
-  const video = await videoProvider();
+  const video = await videoOf(job);
   const state = await video.check(job.operation.name);
   if (state.state === "pending") {
     const plan = pollPlan(video, elapsed);

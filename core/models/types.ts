@@ -1,6 +1,6 @@
 import type { Config } from "../config.ts";
-import type { VideoCapabilities } from "../providers/video/capabilities.ts";
 import type { VideoProvider } from "../providers/types.ts";
+import type { VideoCapabilities } from "../providers/video/capabilities.ts";
 
 /**
  * One row of the model registry (CONTRACT, "Models"): what `GET /models` lists, what the ledger

@@ -2,6 +2,7 @@ import * as assets from "./assets.ts";
 import * as assetsGenerate from "./assets-generate.ts";
 import * as hooks from "./hooks.ts";
 import * as jobs from "./jobs.ts";
+import * as models from "./models.ts";
 import * as projects from "./projects.ts";
 import * as projectsGenerate from "./projects-generate.ts";
 import * as prompts from "./prompts.ts";
@@ -29,6 +30,7 @@ export const resources = {
   storyboards,
   "storyboards-generate": storyboardsGenerate,
   jobs,
+  models,
   hooks,
   uploads,
 } as const;

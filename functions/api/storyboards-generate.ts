@@ -96,12 +96,18 @@ export const routes = [
       method: "post",
       path: `${API_PREFIX}/storyboards/{storyboard_id}/generate-video`,
       tags: ["jobs"],
-      summary: "Shot video from the first frame (Veo), as a background job",
+      summary: "Shot video from the first frame (the chosen video model), as a background job",
       request: {
         params: storyboardId,
         headers: JobHeaders,
         query: EstimateQuery,
-        ...jsonBody(z.object({ shot_prompt: z.string().trim().min(1).max(8_000) })),
+        ...jsonBody(
+          z.object({
+            shot_prompt: z.string().trim().min(1).max(8_000),
+            /** A video model from GET /models; the project's settings.video_model when absent. */
+            model: z.string().trim().min(1).max(200).optional(),
+          }),
+        ),
       },
       responses: acceptedResponses(z.object({ shot_video_url: z.string() }), "The shot video"),
     }),
@@ -112,6 +118,7 @@ export const routes = [
         const plan = await planShotVideo(
           c.req.valid("param").storyboard_id,
           c.req.valid("json").shot_prompt,
+          c.req.valid("json").model,
         );
         return c.json(estimateShotVideo(plan), 200) as never;
       }
@@ -120,6 +127,7 @@ export const routes = [
         c.req.valid("param").storyboard_id,
         c.req.valid("json").shot_prompt,
         c.req.valid("header")["idempotency-key"],
+        c.req.valid("json").model,
       );
       return accepted(c, submitted, async (job) => ({
         shot_video_url: job.result?.shot_video_url,

@@ -1,5 +1,6 @@
 import type { Config } from "../../config.ts";
 import { AppError } from "../../errors.ts";
+import { videoVendors } from "../../models/vendors.ts";
 
 /**
  * What each video model accepts: one table, read by the submit-time checks, the adapters' last
@@ -88,13 +89,23 @@ const TABLE: Record<string, Features> = {
 
 const ALIASES: Record<string, string> = { offline: "offline-video-v1" };
 
+/** A second-wave vendor's model: its row lives with its adapter (core/providers/video/<vendor>). */
+const vendorRow = (id: string): VideoCapabilities | undefined =>
+  videoVendors.flatMap((v) => v.models).find((m) => m.id === id)?.capabilities;
+
 /** Every model id the table knows (for `GET /models` and error messages). */
-export const knownVideoModels = (): string[] => Object.keys(TABLE);
+export const knownVideoModels = (): string[] => [
+  ...Object.keys(TABLE),
+  ...videoVendors.flatMap((v) => v.models.map((m) => m.id)),
+];
 
 /** The capabilities of a model id; an unknown id gets the conservative first-frame-only set. */
 export function capabilitiesOf(modelId: string): VideoCapabilities {
   const id = ALIASES[modelId] ?? modelId;
-  return { id: modelId, ...(TABLE[id] ?? CONSERVATIVE) };
+  const own = TABLE[id];
+  if (own) return { id: modelId, ...own };
+  const vendor = vendorRow(id);
+  return vendor ? { ...vendor, id: modelId } : { id: modelId, ...CONSERVATIVE };
 }
 
 /** The video model the configured route calls (without loading its adapter or SDK). */
