@@ -25,6 +25,8 @@ export interface PriceContext {
   storyboardPromptChars?: number;
   /** Characters a shot's narration and dialogue speak. */
   speechCharsOf?(storyboardId?: number): number;
+  /** The video model the shots are made with: its registry price (Veo's when not said). */
+  videoModel?: string;
 }
 
 /** A guess of speaking speed for estimates (about 150 English words a minute). */
@@ -38,6 +40,8 @@ interface Call {
   kind: SpendKind;
   offline: boolean;
   units: SpendUnits;
+  /** A video's model (its per-second price). */
+  model?: string;
 }
 
 function callsOf(step: PlanStep, ctx: PriceContext): Call[] {
@@ -83,6 +87,7 @@ function callsOf(step: PlanStep, ctx: PriceContext): Call[] {
           kind: "video",
           offline: ctx.offline.video,
           units: { seconds: ctx.secondsOf(step.storyboard_id) },
+          model: ctx.videoModel,
         },
       ];
     default:
@@ -92,7 +97,7 @@ function callsOf(step: PlanStep, ctx: PriceContext): Call[] {
 
 function total(calls: Call[]): Omit<Estimate, "per_new_shot"> {
   const usd = calls.reduce(
-    (sum, c) => sum + costOf(c.kind, c.offline ? "offline" : "live", c.units),
+    (sum, c) => sum + costOf(c.kind, c.offline ? "offline" : "live", c.units, c.model),
     0,
   );
   return {

@@ -1,4 +1,5 @@
 import { config } from "../config.ts";
+import { chooseVideoModel } from "../models/choice.ts";
 import { type FullProject, getFullProject } from "../projects.ts";
 import { activeVideoModel, capabilitiesOf } from "../providers/video/capabilities.ts";
 import { type ProjectSettings, settingsOf } from "../settings.ts";
@@ -41,7 +42,8 @@ export async function loadPlan(
   const clips = settings.narration
     ? await projectNarration(projectId)
     : new Map<number, NarrationClip>();
-  const model = videoModelOf();
+  // The project's video model (the route's when it picked none), refused when unknown or unavailable.
+  const model = chooseVideoModel(settings.video_model).id;
   const caps = capabilitiesOf(model);
   const plan = planRender({
     project: full.project,
@@ -63,7 +65,12 @@ export async function loadPlan(
   const seconds = checkVideos(plan, full, settings, model, clips);
   const boardOf = (id?: number) => full.storyboards.find((b) => b.id === id);
   const prices: PriceContext = {
-    offline: { ...config().offline, speech: isSpeechOffline(config()) },
+    offline: {
+      ...config().offline,
+      video: chooseVideoModel(model).provider === "offline",
+      speech: isSpeechOffline(config()),
+    },
+    videoModel: model,
     secondsOf: (id) => seconds.get(id) ?? settings.shot_seconds,
     speechCharsOf: (id) => {
       const board = boardOf(id);

@@ -130,7 +130,13 @@ export async function submitTask(parent: Job, task: Task): Promise<Job | undefin
     // Planned now, as a single shot video is: its frame (or a chained one) may be moments old.
     let plan: Awaited<ReturnType<typeof planShotVideo>>;
     try {
-      plan = await planShotVideo(task.storyboard_id as number, undefined, videoModelOf());
+      // The model the render was planned and priced with (renders from before: the route's).
+      const model = parent.input.video_model;
+      plan = await planShotVideo(
+        task.storyboard_id as number,
+        undefined,
+        typeof model === "string" ? model : videoModelOf(),
+      );
     } catch (error) {
       // No frame and nothing to make the shot from (its frame failed): the cut goes on without it.
       if (!(error instanceof AppError) || error.status >= 500) throw error;

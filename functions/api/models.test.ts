@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { resetConfig } from "../../core/config.ts";
 import { spend, storyboards } from "../../core/db/schema.ts";
@@ -223,5 +224,35 @@ describe("choosing a video model", () => {
       expect.objectContaining({ field: "duration_seconds", requested: 8, used }),
     );
     expect(res.body.estimate_usd).toBeCloseTo(used * (pick.price.per_second_usd as number));
+  });
+
+  it("a render prices and plans its shots with the project's model", async () => {
+    useEnv({ DASHSCOPE_API_KEY: "test-key" });
+    const pick = (await models()).video.find(
+      (m) => m.provider === "dashscope" && m.capabilities?.first_frame,
+    ) as Row;
+    const boardId = await shot({ video_model: pick.id });
+    const [board] = await api.database.db
+      .select()
+      .from(storyboards)
+      .where(eq(storyboards.id, boardId));
+    const projectId = board?.projectId as number;
+    const dry = await api.call("POST", `/api/v1/projects/${projectId}/render`, { dry_run: true });
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    // The same model and price as the shot's own estimate (its project's model, no `model`).
+    const single = await generate(boardId, {}, true);
+    expect(single.body.basis.model).toBe(pick.id);
+    expect(dry.body.estimate.paid_calls).toBe(1);
+    expect(dry.body.estimate.usd).toBeGreaterThan(0);
+    expect(dry.body.estimate.usd).toBeCloseTo(single.body.estimate_usd);
+    expect(single.body.estimate_usd).toBeCloseTo(
+      single.body.basis.seconds * (pick.price.per_second_usd as number),
+    );
+    useEnv();
+    const refused = await api.call("POST", `/api/v1/projects/${projectId}/render`, {
+      dry_run: true,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe("model_unavailable");
   });
 });
