@@ -11,10 +11,12 @@ import { processJob } from "../../core/jobs/worker.ts";
 import { stillToClip } from "../../core/media/clip.ts";
 import { createProviders, useProviders } from "../../core/providers/index.ts";
 import { renderCard } from "../../core/providers/offline/card.ts";
+import { jobSpend } from "../../core/spend.ts";
 import { writeLocalFile } from "../../core/storage/local.ts";
 import { type Emulators, startEmulators } from "../../functions/local/emulators.ts";
+import { handler as worker } from "../../functions/worker.ts";
 import { testApi } from "./app.ts";
-import { type FakeGemini, startFakeGemini, VERTEX_TOKEN } from "./fakes/gemini.ts";
+import { type FakeGemini, type Gate, gate, startFakeGemini, VERTEX_TOKEN } from "./fakes/gemini.ts";
 import { sqsEventOf } from "./sqs.ts";
 
 export type VideoRoute = "gemini" | "vertex" | "interactions";
@@ -171,4 +173,32 @@ export async function projectWithSettings(api: Api, settings: Record<string, unk
 export async function useVeoModel(model: string, fakeUrl: string): Promise<void> {
   process.env.VEO_MODEL = model;
   await useVideoRoute("gemini", fakeUrl);
+}
+
+/**
+ * The money-path check every video vendor passes: a shot video whose paid create is held at the
+ * vendor's fake while a duplicate delivery runs. The duplicate leaves the job alone; the job then
+ * succeeds with one settled ledger row (the caller counts the creates at its fake).
+ */
+export async function duplicateDuringHeldCreate(
+  api: Api,
+  fake: { startGate?: Gate },
+): Promise<Awaited<ReturnType<typeof runToEnd>>> {
+  const jobId = await submitVideo(api, await storyboardWithFrame(api));
+  const held = gate();
+  fake.startGate = held.gate;
+  const first = worker(sqsEvent(jobId));
+  await held.arrived; // the first worker is inside the paid create
+  const duplicate = await worker(sqsEvent(jobId));
+  expect(duplicate.batchItemFailures).toEqual([]);
+  expect(await getJob(jobId)).toMatchObject({ status: "running" });
+  held.open();
+  expect((await first).batchItemFailures).toEqual([]);
+  fake.startGate = undefined;
+  const job = await runToEnd(jobId);
+  expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+  const rows = await jobSpend(jobId);
+  expect(rows).toHaveLength(1);
+  expect(rows[0]).toMatchObject({ step: "video", settled: true });
+  return job;
 }

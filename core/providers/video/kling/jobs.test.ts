@@ -2,25 +2,15 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handler as worker } from "../../../../functions/worker.ts";
-import { gate } from "../../../../test/support/fakes/gemini.ts";
 import {
   type FakeKling,
   KLING_ACCESS,
   KLING_SECRET,
   startFakeKling,
 } from "../../../../test/support/fakes/kling.ts";
-import {
-  runToEnd,
-  sqsEvent,
-  storyboardWithFrame,
-  submitVideo,
-  videoJobBench,
-} from "../../../../test/support/video-jobs.ts";
+import { duplicateDuringHeldCreate, videoJobBench } from "../../../../test/support/video-jobs.ts";
 import { config, resetConfig } from "../../../config.ts";
-import { getJob } from "../../../jobs/store.ts";
 import { stillToClip } from "../../../media/clip.ts";
-import { jobSpend } from "../../../spend.ts";
 import { createProviders, useProviders } from "../../index.ts";
 import { renderCard } from "../../offline/card.ts";
 import { klingVideo } from "./adapter.ts";
@@ -65,24 +55,9 @@ afterAll(async () => {
 
 describe("Kling through the job machinery", () => {
   it("a duplicate delivered while the create is held at Kling gives one create and one ledger row", async () => {
-    const jobId = await submitVideo(bench.api, await storyboardWithFrame(bench.api));
-    const held = gate();
-    kling.startGate = held.gate;
-    const first = worker(sqsEvent(jobId));
-    await held.arrived; // the first worker is inside the paid create
-    const duplicate = await worker(sqsEvent(jobId));
-    expect(duplicate.batchItemFailures).toEqual([]);
-    expect(await getJob(jobId)).toMatchObject({ status: "running" });
-    held.open();
-    expect((await first).batchItemFailures).toEqual([]);
-    kling.startGate = undefined;
-    const job = await runToEnd(jobId);
-    expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+    const job = await duplicateDuringHeldCreate(bench.api, kling);
     expect(kling.creates()).toHaveLength(1);
     expect(job.operation).toMatchObject({ provider: "kling", name: [...kling.tasks.keys()][0] });
-    const rows = await jobSpend(jobId);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ step: "video", settled: true });
     // The result came from Kling's CDN path, fetched without the API token.
     const download = kling.requests.find((r) => r.path.startsWith("/cdn/"));
     expect(download?.headers.authorization).toBeUndefined();
