@@ -1,6 +1,7 @@
 import { mapLimit } from "../concurrency.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
+import { scheduleCallback } from "./callbacks.ts";
 import { readVisibleJob } from "./read.ts";
 import { releaseSlotOf } from "./slots.ts";
 import { documents, getJob, table, updateJob } from "./store.ts";
@@ -42,6 +43,7 @@ async function cancelOne(current: Job): Promise<Job> {
         });
     if (written) {
       if (written.status === "canceled") await releaseSlotOf(written);
+      if (written.status === "canceled") await scheduleCallback(written);
       return written;
     }
     job = await getJob(job.job_id);

@@ -1,5 +1,6 @@
 import type { SQSBatchResponse } from "aws-lambda";
 import { log, withLogContext } from "../log.ts";
+import { scheduleCallback } from "./callbacks.ts";
 import { MAX_RECEIVES } from "./limits.ts";
 import { releaseSlotOf } from "./slots.ts";
 import { getJob, updateJob } from "./store.ts";
@@ -29,7 +30,7 @@ export async function failDeadLetteredJob(jobId: string, seq?: number): Promise<
   const step = job.step_seq;
   if (seq !== undefined && seq !== (step ?? 0)) return undefined;
   const last = job.last_error ? ` Last error: ${job.last_error.message}` : "";
-  return updateJob(jobId, {
+  const failed = await updateJob(jobId, {
     from: ["queued", "running"],
     set: {
       status: "failed",
@@ -43,6 +44,8 @@ export async function failDeadLetteredJob(jobId: string, seq?: number): Promise<
         ? { expression: "attribute_not_exists(step_seq)" }
         : { expression: "step_seq = :step", values: { ":step": step } },
   });
+  if (failed) await scheduleCallback(failed);
+  return failed;
 }
 
 /** The dead-letter queue's records, each failing its job; a record that hits an error is retried. */

@@ -15,6 +15,17 @@ export interface JobMessage {
   seq?: number;
 }
 
+/** A webhook delivery attempt of a finished job, on the same queue (see callbacks.ts). */
+export async function enqueueCallback(jobId: string, attempt: number, delaySeconds: number) {
+  const queueUrl = config().JOBS_QUEUE_URL;
+  if (!queueUrl) throw new Error("JOBS_QUEUE_URL is not configured");
+  await sendMessage({
+    QueueUrl: queueUrl,
+    MessageBody: JSON.stringify({ kind: "callback", job_id: jobId, attempt }),
+    DelaySeconds: Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.round(delaySeconds))),
+  });
+}
+
 /** Puts a job on the work queue; `delaySeconds` schedules a later check without holding a worker. */
 export async function enqueueJob(jobId: string, delaySeconds = 0, seq?: number): Promise<void> {
   const queueUrl = config().JOBS_QUEUE_URL;

@@ -36,6 +36,8 @@ interface SubmitOptions {
   parentId?: string;
   /** Runs once the job is known to be new and before it is written, e.g. to take a cap slot;
    * returns fields for the job and how to give the reservation back if the job is not made. */
+  /** Checked by the route (callbacks.ts checkCallbackUrl); not part of what makes work the same. */
+  callbackUrl?: string;
   reserve?: (jobId: string) => Promise<{ set: Partial<Job>; release: () => Promise<void> }>;
 }
 
@@ -58,6 +60,7 @@ async function submit(
     owner,
     ...(options.storyboardId ? { storyboard_id: options.storyboardId } : {}),
     ...(options.parentId ? { parent_id: options.parentId } : {}),
+    ...(options.callbackUrl ? { callback_url: options.callbackUrl } : {}),
     input,
     attempts: 0,
     step_seq: 0,
@@ -127,6 +130,7 @@ export async function submitShotVideo(
   idempotencyKey?: string,
   /** The video model asked for; the project's `video_model` when absent. */
   model?: string,
+  callbackUrl?: string,
 ) {
   // The plan (the chosen model with it) is the job's input: a resumed job uses the same adapter.
   const { project_id: projectId, ...plan } = await planShotVideo(storyboardId, shotPrompt, model);
@@ -138,6 +142,7 @@ export async function submitShotVideo(
     {
       storyboardId,
       idempotencyKey,
+      callbackUrl,
       // A hard cap: the slot is taken with a conditional write, so simultaneous submits cannot
       // both pass; it is given back when the job ends (and cleared lazily if that was missed).
       reserve: async (jobId) => {
@@ -158,17 +163,25 @@ export async function submitShotVideo(
   );
 }
 
-export async function submitFinalCut(projectId: number, idempotencyKey?: string) {
+export async function submitFinalCut(
+  projectId: number,
+  idempotencyKey?: string,
+  callbackUrl?: string,
+) {
   await requireLiveProject(projectId);
   if ((await projectClips(projectId)).withVideo.length === 0) {
     throw badRequest("no_videos", `项目 ${projectId} 的分镜都没有生成视频`);
   }
-  return submit("compose_video", projectId, {}, { idempotencyKey });
+  return submit("compose_video", projectId, {}, { idempotencyKey, callbackUrl });
 }
 
-export async function submitAssetBatch(projectId: number, idempotencyKey?: string) {
+export async function submitAssetBatch(
+  projectId: number,
+  idempotencyKey?: string,
+  callbackUrl?: string,
+) {
   await requireLiveProject(projectId);
-  return submit("generate_asset_images", projectId, {}, { idempotencyKey });
+  return submit("generate_asset_images", projectId, {}, { idempotencyKey, callbackUrl });
 }
 
 /** The one-click render's parent job; core/render/submit.ts plans and prices it first. */
@@ -176,8 +189,9 @@ export function submitRenderJob(
   projectId: number,
   input: Record<string, unknown>,
   idempotencyKey?: string,
+  callbackUrl?: string,
 ) {
-  return submit("render_film", projectId, input, { idempotencyKey });
+  return submit("render_film", projectId, input, { idempotencyKey, callbackUrl });
 }
 
 /**

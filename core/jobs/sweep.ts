@@ -1,5 +1,6 @@
 import { config } from "../config.ts";
 import { log } from "../log.ts";
+import { scheduleCallback } from "./callbacks.ts";
 import { STALE_AFTER_SECONDS, SWEEP_BUDGET_SECONDS, SWEEP_PAGE } from "./limits.ts";
 import { enqueueJob } from "./queue.ts";
 import { releaseSlotOf } from "./slots.ts";
@@ -64,6 +65,7 @@ export async function settleStaleJobs(stale: StaleJob[], stopAt = Infinity): Pro
         },
       });
       if (failed) await releaseSlotOf(failed);
+      if (failed) await scheduleCallback(failed);
       result[failed ? "failed" : "skipped"]++;
       continue;
     }

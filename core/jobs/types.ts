@@ -116,6 +116,10 @@ export interface Job {
   steps?: Record<string, { done: number; total: number }>;
   /** A render's own bookkeeping: its children per stage (see core/render/run.ts). */
   render?: Record<string, unknown>;
+  /** Where the job's JSON is POSTed, signed, once it ends (see callbacks.ts). */
+  callback_url?: string;
+  /** Each webhook delivery attempt (`status` null: no HTTP answer). */
+  callbacks?: { at: string; status: number | null; attempt: number }[];
   created_at: string;
   updated_at: string;
   /** DynamoDB TTL, epoch seconds. */

@@ -4,6 +4,7 @@ import { log, withLogContext } from "../log.ts";
 import { runRender } from "../render/run.ts";
 import { runNarrationJob } from "../speech/narration-job.ts";
 import { runAssetBatch } from "./asset-batch.ts";
+import { deliverCallback, scheduleCallback } from "./callbacks.ts";
 import { runFinalCut } from "./final-cut.ts";
 import { runFrameJob } from "./frame-job.ts";
 import {
@@ -156,6 +157,7 @@ async function finishStep(job: Job, token: string, outcome: Outcome): Promise<vo
 /** A job that ended gives back its video slot and wakes the render it is a step of. */
 async function ended(job: Job): Promise<void> {
   await releaseSlotOf(job);
+  await scheduleCallback(job);
   if (!job.parent_id) return;
   await enqueueJob(job.parent_id, 0).catch((error) =>
     log.warn("could not wake the render; it looks again on its own", { error }),
@@ -208,6 +210,7 @@ async function dropIfRenderCanceled(job: Job, token: string): Promise<boolean> {
     owned(token, { from: ["running"], set: { status: "canceled" }, remove: LEASE_FIELDS }),
   );
   if (canceled) await releaseSlotOf(canceled);
+  if (canceled) await scheduleCallback(canceled);
   log.info("job dropped: its render was canceled", { type: job.type });
   return true;
 }
@@ -276,11 +279,25 @@ async function runStep(jobId: string, seq?: number): Promise<void> {
 
 export { JobFailure };
 
-/** Reads a queue message; undefined when it is not one of ours. */
-export function parseJobMessage(body: string): { jobId: string; seq?: number } | undefined {
+/** Reads a queue message; undefined when it is not one of ours. A message without a `kind` is a
+ * job step (every message from before webhooks). */
+export function parseJobMessage(
+  body: string,
+): { jobId: string; seq?: number; callbackAttempt?: number } | undefined {
   try {
-    const message = JSON.parse(body) as { job_id?: unknown; seq?: unknown };
+    const message = JSON.parse(body) as {
+      job_id?: unknown;
+      seq?: unknown;
+      kind?: unknown;
+      attempt?: unknown;
+    };
     if (typeof message.job_id !== "string" || !message.job_id) return undefined;
+    if (message.kind === "callback") {
+      const attempt = message.attempt;
+      if (!Number.isInteger(attempt) || (attempt as number) < 1) return undefined;
+      return { jobId: message.job_id, callbackAttempt: attempt as number };
+    }
+    if (message.kind !== undefined) return undefined;
     return {
       jobId: message.job_id,
       ...(Number.isInteger(message.seq) ? { seq: message.seq as number } : {}),
@@ -297,5 +314,9 @@ export async function processJobMessage(body: string, messageId: string): Promis
     log.error("dropping a malformed job message", { messageId });
     return;
   }
-  await withLogContext({ jobId: message.jobId }, () => processJob(message.jobId, message.seq));
+  const { jobId, seq, callbackAttempt } = message;
+  await withLogContext({ jobId }, async () => {
+    if (callbackAttempt === undefined) return processJob(jobId, seq);
+    await deliverCallback(jobId, callbackAttempt);
+  });
 }

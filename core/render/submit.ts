@@ -43,11 +43,12 @@ export async function submitRender(
   projectId: number,
   request: RenderRequest,
   idempotencyKey?: string,
+  callbackUrl?: string,
 ) {
   const [planned, budget] = await Promise.all([
     loadPlan(projectId, request),
     budgetOf(currentOwner() ?? LOCAL_OWNER),
   ]);
   assertAffordable(budget, planned.estimate.usd, "This render");
-  return submitRenderJob(projectId, { only_stale: request.onlyStale }, idempotencyKey);
+  return submitRenderJob(projectId, { only_stale: request.onlyStale }, idempotencyKey, callbackUrl);
 }

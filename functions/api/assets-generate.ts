@@ -1,7 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { projectAssets } from "../../core/assets.ts";
 import { defineRoute, lambdaHandler } from "./app.ts";
-import { accepted, acceptedResponses, JobHeaders } from "./job-responses.ts";
+import {
+  accepted,
+  acceptedResponses,
+  CALLBACK_NOTE,
+  callbackUrlOf,
+  JobHeaders,
+} from "./job-responses.ts";
 import { AssetOut, errors, HttpUrl, idParam, json, jsonBody, toAsset } from "./schemas.ts";
 import { API_PREFIX } from "./types.ts";
 
@@ -62,12 +68,17 @@ export const routes = [
       tags: ["jobs"],
       summary: "Draw every asset that has no image yet, as a background job",
       request: { params: idParam("project_id"), headers: JobHeaders },
+      description: CALLBACK_NOTE,
       responses: acceptedResponses(z.array(z.unknown()), "All the project's assets"),
     }),
     async (c) => {
       const { submitAssetBatch } = await import("../../core/jobs/service.ts");
       const projectId = c.req.valid("param").project_id;
-      const submitted = await submitAssetBatch(projectId, c.req.valid("header")["idempotency-key"]);
+      const submitted = await submitAssetBatch(
+        projectId,
+        c.req.valid("header")["idempotency-key"],
+        await callbackUrlOf(c),
+      );
       return accepted(c, submitted, async () => (await projectAssets(projectId)).map(toAsset));
     },
   ),

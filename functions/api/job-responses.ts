@@ -5,7 +5,8 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { AppError } from "../../core/errors.ts";
-import { JOB_TYPES, type Job, type JobType, TERMINAL } from "../../core/jobs/types.ts";
+import { JOB_TYPES, type Job, type JobType } from "../../core/jobs/types.ts";
+import { jobView } from "../../core/jobs/view.ts";
 import { errors, json } from "./schemas.ts";
 import { API_PREFIX } from "./types.ts";
 
@@ -47,36 +48,50 @@ export const JobOut = z
       )
       .nullable()
       .openapi({ description: "A render's progress per stage: steps finished and to do" }),
+    callbacks: z
+      .array(z.object({ at: z.string(), status: z.number().nullable(), attempt: z.number() }))
+      .openapi({
+        description:
+          "Webhook deliveries to the request's callback_url, one per attempt (status null: no HTTP answer)",
+      }),
     created_at: z.string(),
     updated_at: z.string(),
   })
   .openapi("Job");
 
-export const toJob = (j: Job): z.infer<typeof JobOut> => ({
-  job_id: j.job_id,
-  type: j.type,
-  status: j.status,
-  progress: j.progress,
-  project_id: j.project_id,
-  storyboard_id: j.storyboard_id ?? null,
-  result: j.result ?? null,
-  error: j.status === "failed" ? (j.error ?? null) : null,
-  last_error:
-    j.last_error && !TERMINAL.has(j.status)
-      ? {
-          code: j.last_error.code,
-          message: j.last_error.message,
-          at: j.last_error.at,
-          attempt: j.last_error.attempt,
-        }
-      : null,
-  parent_id: j.parent_id ?? null,
-  cancel_requested: j.cancel_requested === true,
-  stage: j.stage ?? null,
-  steps: j.steps ?? null,
-  created_at: j.created_at,
-  updated_at: j.updated_at,
+export const toJob = (j: Job): z.infer<typeof JobOut> => jobView(j);
+
+/**
+ * The optional `callback_url` of a job-starting request's JSON body, checked now (400
+ * `webhooks_disabled`, 422 for a URL the rules refuse). Routes without a body schema read it here.
+ */
+export async function callbackUrlOf(c: Context): Promise<string | undefined> {
+  if (!/json/i.test(c.req.header("content-type") ?? "")) return undefined;
+  const body = (await c.req.json().catch(() => undefined)) as
+    | { callback_url?: unknown }
+    | undefined;
+  const raw = body?.callback_url;
+  if (raw === undefined || raw === null) return undefined;
+  const loc = ["body", "callback_url"];
+  if (typeof raw !== "string" || raw.length > 2000) {
+    const detail = "callback_url must be a URL string";
+    throw new AppError(422, "invalid_url", detail, [{ loc, msg: detail, type: "invalid_url" }]);
+  }
+  const { checkCallbackUrl } = await import("../../core/jobs/callbacks.ts");
+  await checkCallbackUrl(raw, loc);
+  return raw;
+}
+
+/** `callback_url` of a job-starting body: checked by `callbackUrlOf` when submitted. */
+export const CallbackUrl = z.string().max(2000).optional().openapi({
+  description:
+    'https URL POSTed the job JSON when it ends, signed: X-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>"> (400 webhooks_disabled when the server has no WEBHOOK_SECRET)',
 });
+
+/** Routes with no body schema take an optional JSON body `{ "callback_url": … }` (callbackUrlOf):
+ * declaring it would make a body required, which these routes never needed. */
+export const CALLBACK_NOTE =
+  'Optional JSON body `{"callback_url": "https://…"}`: the job JSON is POSTed there, signed, when it ends (see the Job schema\'s `callbacks`).';
 
 /** Request headers of the routes that start a job. */
 export const JobHeaders = z.object({

@@ -1,7 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireLiveProject } from "../../core/projects.ts";
 import { defineRoute, lambdaHandler } from "./app.ts";
-import { accepted, acceptedResponses, EstimateQuery, JobHeaders, JobOut } from "./job-responses.ts";
+import {
+  accepted,
+  acceptedResponses,
+  CALLBACK_NOTE,
+  CallbackUrl,
+  callbackUrlOf,
+  EstimateQuery,
+  JobHeaders,
+  JobOut,
+} from "./job-responses.ts";
 import {
   AssetOut,
   errors,
@@ -19,6 +28,7 @@ const template = z.string().min(1).max(20_000);
 
 const RenderBody = z
   .object({
+    callback_url: CallbackUrl,
     only_stale: z.boolean().optional().openapi({
       description:
         "true (default): only what is missing or stale; false: every frame, video and the cut again",
@@ -150,6 +160,7 @@ export const routes = [
       tags: ["jobs"],
       summary: "Final cut of all shot videos in storyboard order, as a background job",
       request: { params: projectId, headers: JobHeaders, query: EstimateQuery },
+      description: CALLBACK_NOTE,
       responses: acceptedResponses(z.object({ video_url: z.string() }), "The final video"),
     }),
     async (c) => {
@@ -162,6 +173,7 @@ export const routes = [
       const submitted = await submitFinalCut(
         c.req.valid("param").project_id,
         c.req.valid("header")["idempotency-key"],
+        await callbackUrlOf(c),
       );
       return accepted(c, submitted, async (job) => ({
         video_url: job.result?.video_url,
@@ -193,7 +205,12 @@ export const routes = [
       const id = c.req.valid("param").project_id;
       const request = { onlyStale: body.only_stale !== false };
       if (body.dry_run) return c.json(await dryRunRender(id, request), 200) as never;
-      const submitted = await submitRender(id, request, c.req.valid("header")["idempotency-key"]);
+      const submitted = await submitRender(
+        id,
+        request,
+        c.req.valid("header")["idempotency-key"],
+        await callbackUrlOf(c),
+      );
       return accepted(c, submitted, async (job) => ({ video_url: job.result?.video_url ?? null }));
     },
   ),

@@ -2,7 +2,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { estimateShotVideo } from "../../core/spend.ts";
 import { defineRoute, lambdaHandler } from "./app.ts";
 import { RegenerateInput } from "./edit-schemas.ts";
-import { accepted, acceptedResponses, EstimateQuery, JobHeaders } from "./job-responses.ts";
+import {
+  accepted,
+  acceptedResponses,
+  CallbackUrl,
+  callbackUrlOf,
+  EstimateQuery,
+  JobHeaders,
+} from "./job-responses.ts";
 import {
   errors,
   HttpUrl,
@@ -106,6 +113,7 @@ export const routes = [
             shot_prompt: z.string().trim().min(1).max(8_000),
             /** A video model from GET /models; the project's settings.video_model when absent. */
             model: z.string().trim().min(1).max(200).optional(),
+            callback_url: CallbackUrl,
           }),
         ),
       },
@@ -123,11 +131,13 @@ export const routes = [
         return c.json(estimateShotVideo(plan), 200) as never;
       }
       const { submitShotVideo } = await import("../../core/jobs/service.ts");
+      const callbackUrl = await callbackUrlOf(c);
       const submitted = await submitShotVideo(
         c.req.valid("param").storyboard_id,
         c.req.valid("json").shot_prompt,
         c.req.valid("header")["idempotency-key"],
         c.req.valid("json").model,
+        callbackUrl,
       );
       return accepted(c, submitted, async (job) => ({
         shot_video_url: job.result?.shot_video_url,
