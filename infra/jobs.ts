@@ -1,20 +1,14 @@
 import { MAX_RECEIVES } from "../core/jobs/limits";
-import {
-  OWNER_INDEX,
-  PROJECT_INDEX,
-  STATUS_INDEX,
-  STATUS_INDEX_ATTRIBUTES,
-} from "../core/jobs/types";
+import { PROJECT_INDEX, STATUS_INDEX, STATUS_INDEX_ATTRIBUTES } from "../core/jobs/types";
 
 /**
- * Job records: conditional writes, a project index for GET /projects/{id}/jobs, an owner index for
- * the active-video cap, a status index for the sweeper, TTL cleanup.
+ * Job records: conditional writes, a project index for GET /projects/{id}/jobs, a status index for
+ * the sweeper, TTL cleanup. (The active-video cap is a conditional set, core/jobs/slots.ts.)
  */
 export const jobsTable = new sst.aws.Dynamo("Jobs", {
   fields: {
     job_id: "string",
     project_id: "number",
-    owner: "string",
     created_at: "string",
     status: "string",
     updated_at: "string",
@@ -22,7 +16,6 @@ export const jobsTable = new sst.aws.Dynamo("Jobs", {
   primaryIndex: { hashKey: "job_id" },
   globalIndexes: {
     [PROJECT_INDEX]: { hashKey: "project_id", rangeKey: "created_at" },
-    [OWNER_INDEX]: { hashKey: "owner", rangeKey: "created_at" },
     [STATUS_INDEX]: {
       hashKey: "status",
       rangeKey: "updated_at",

@@ -226,8 +226,6 @@ describe("rate limits (DynamoDB atomic counters, shared by every Lambda)", () =>
       from: ["queued"],
       set: { status: "failed", error: { code: "x", message: "x" } },
     });
-    const { countActiveJobs } = await import("../core/jobs/store.ts");
-    expect(await countActiveJobs("director", "generate_video")).toBe(1);
     expect((await submit(boards[2]?.id as number)).status).toBe(202);
   });
 });

@@ -1,8 +1,8 @@
-import { type Dynamo, dynamo, type Page } from "../aws/dynamo.ts";
+import { type Dynamo, dynamo } from "../aws/dynamo.ts";
 import { isConditionalCheckFailed } from "../aws/errors.ts";
 import { config } from "../config.ts";
 import { SWEEP_PAGE } from "./limits.ts";
-import { type Job, type JobStatus, OWNER_INDEX, PROJECT_INDEX, STATUS_INDEX } from "./types.ts";
+import { type Job, type JobStatus, PROJECT_INDEX, STATUS_INDEX } from "./types.ts";
 
 export { PROJECT_INDEX };
 
@@ -58,47 +58,6 @@ export async function listProjectJobs(projectId: number, limit = 50): Promise<Jo
     Limit: limit,
   });
   return res.Items;
-}
-
-/** How many of an owner's jobs of a type are still queued or running. */
-export async function countActiveJobs(owner: string, type: Job["type"]): Promise<number> {
-  const params = {
-    TableName: table(),
-    ExpressionAttributeNames: { "#owner": "owner", "#type": "type", "#status": "status" },
-    ExpressionAttributeValues: { ":o": owner, ":t": type, ":q": "queued", ":r": "running" },
-  };
-  const active = "#type = :t AND #status IN (:q, :r)";
-  const count = async (page: (start?: Record<string, unknown>) => Promise<Page>) => {
-    let total = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await page(start);
-      total += res.Count;
-      start = res.LastEvaluatedKey;
-    } while (start);
-    return total;
-  };
-  try {
-    return await count((start) =>
-      documents().query({
-        ...params,
-        IndexName: OWNER_INDEX,
-        KeyConditionExpression: "#owner = :o",
-        FilterExpression: active,
-        ExclusiveStartKey: start,
-      }),
-    );
-  } catch (error) {
-    // A local table from before the owner index: scan instead (never the case in deployed stages).
-    if (!/specified index/.test((error as Error).message)) throw error;
-    return count((start) =>
-      documents().scan({
-        ...params,
-        FilterExpression: `#owner = :o AND ${active}`,
-        ExclusiveStartKey: start,
-      }),
-    );
-  }
 }
 
 /** What the sweep reads of a job: all that the status index projects. */

@@ -1,7 +1,5 @@
 /** The job table's index of a project's jobs by creation time. */
 export const PROJECT_INDEX = "by_project";
-/** The job table's index of an owner's jobs by creation time (sparse: only jobs carry an owner). */
-export const OWNER_INDEX = "by_owner";
 /**
  * The job table's index of jobs by status and last change, for the sweeper's "queued or running
  * and untouched since …" query. It projects only what the sweep reads.

@@ -11,12 +11,7 @@ import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { config, resetConfig } from "../../core/config.ts";
 import { resetJobQueue } from "../../core/jobs/queue.ts";
 import { resetJobStore } from "../../core/jobs/store.ts";
-import {
-  OWNER_INDEX,
-  PROJECT_INDEX,
-  STATUS_INDEX,
-  STATUS_INDEX_ATTRIBUTES,
-} from "../../core/jobs/types.ts";
+import { PROJECT_INDEX, STATUS_INDEX, STATUS_INDEX_ATTRIBUTES } from "../../core/jobs/types.ts";
 import { resetRateLimiter } from "../../core/rate-limit.ts";
 
 export interface Emulators {
@@ -33,15 +28,6 @@ const listen = (server: import("node:http").Server) =>
     ),
   );
 
-const OWNER_GSI = {
-  IndexName: OWNER_INDEX,
-  KeySchema: [
-    { AttributeName: "owner", KeyType: "HASH" as const },
-    { AttributeName: "created_at", KeyType: "RANGE" as const },
-  ],
-  Projection: { ProjectionType: "ALL" as const },
-};
-
 const STATUS_GSI = {
   IndexName: STATUS_INDEX,
   KeySchema: [
@@ -55,8 +41,8 @@ const STATUS_GSI = {
 };
 
 /**
- * The job table as infrastructure declares it: job_id key, project, owner and status indexes, TTL.
- * A table kept under DATA_DIR by an older version may lack the owner or status index (dynalite
+ * The job table as infrastructure declares it: job_id key, project and status indexes, TTL.
+ * A table kept under DATA_DIR by an older version may lack the status index (dynalite
  * cannot add one); the job store copes with that.
  */
 export async function ensureJobTable(dynamo: DynamoDBClient, name: string) {
@@ -74,7 +60,6 @@ export async function ensureJobTable(dynamo: DynamoDBClient, name: string) {
         { AttributeName: "job_id", AttributeType: "S" },
         { AttributeName: "project_id", AttributeType: "N" },
         { AttributeName: "created_at", AttributeType: "S" },
-        { AttributeName: "owner", AttributeType: "S" },
         { AttributeName: "status", AttributeType: "S" },
         { AttributeName: "updated_at", AttributeType: "S" },
       ],
@@ -88,7 +73,6 @@ export async function ensureJobTable(dynamo: DynamoDBClient, name: string) {
           ],
           Projection: { ProjectionType: "ALL" },
         },
-        OWNER_GSI,
         STATUS_GSI,
       ],
     }),
