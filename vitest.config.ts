@@ -5,7 +5,12 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["core/**/*.test.ts", "functions/**/*.test.ts", "test/**/*.test.ts"],
+    include: [
+      "core/**/*.test.ts",
+      "functions/**/*.test.ts",
+      "test/**/*.test.ts",
+      "client/**/*.test.ts",
+    ],
     globalSetup: ["test/global-setup.ts"],
     testTimeout: 20_000,
     hookTimeout: 60_000,

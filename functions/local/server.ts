@@ -7,6 +7,7 @@ import { log } from "../../core/log.ts";
 import { buildApp } from "../api/app.ts";
 import { apiRoutes } from "../api/manifest.ts";
 import { handler as worker } from "../worker.ts";
+import { mountConsole } from "./console.ts";
 import { type Emulators, startEmulators } from "./emulators.ts";
 import { startPoller } from "./poller.ts";
 import { mountLocalStorage } from "./storage.ts";
@@ -35,6 +36,7 @@ export async function startLocalServer(port = config().PORT): Promise<LocalServe
   sweeper.unref();
   const app = buildApp(apiRoutes);
   mountLocalStorage(app);
+  mountConsole(app);
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: cfg.HOST, port }, () => resolve(s));
   });
@@ -74,6 +76,7 @@ async function main() {
     .map(([part]) => part);
   const lines = [
     `Storyboard Studio API on ${server.url}`,
+    `  console:  ${server.url}/`,
     `  docs:     ${server.url}/docs`,
     `  health:   ${server.url}/health`,
     `  database: ${cfg.DATABASE_URL ? "DATABASE_URL" : `embedded PGlite in ${cfg.DATA_DIR}/pglite`}`,
