@@ -17,6 +17,14 @@ export default $config({
     const { alerts } = await import("./infra/alarms");
     await import("./infra/migrations");
     const { api } = await import("./infra/api");
-    return { api: api.url, queue: jobQueue.url, table: jobsTable.name, alerts: alerts.arn };
+    // The console and the API on one origin (the router's); the API also stays at its own URL.
+    const { consoleSite } = await import("./infra/console");
+    return {
+      console: consoleSite.url,
+      api: api.url,
+      queue: jobQueue.url,
+      table: jobsTable.name,
+      alerts: alerts.arn,
+    };
   },
 });

@@ -8,6 +8,7 @@ import {
 } from "../core/jobs/limits.ts";
 import { routeManifest, routeModules } from "../functions/api/manifest.ts";
 import { API_PREFIX } from "../functions/api/types.ts";
+import { consoleDist } from "../functions/local/console.ts";
 import { LAMBDA_EXTERNALS, lambdaBuild } from "../infra/defaults.ts";
 import { bundleHandler } from "../scripts/bundle.ts";
 import { kindsIn, PROVIDER_KINDS, routeLoads, sdksIn } from "../scripts/route-loads.ts";
@@ -89,6 +90,7 @@ describe("infrastructure parity", () => {
         "secrets",
         "settings",
         "ffmpeg",
+        "console",
       ].map((n) => `infra/${n}.ts`),
     ];
     const fromCore = infra.flatMap((file) =>
@@ -102,6 +104,52 @@ describe("infrastructure parity", () => {
       // The infra typecheck compiles whatever these reach: an import would pull the app into it.
       expect(source.match(/^import .*$/gm) ?? [], module).toEqual([]);
     }
+  });
+});
+
+describe("web console deploy", () => {
+  const site = readFileSync("infra/console.ts", "utf8");
+
+  it("uploads the console's build output, the folder the local server serves", () => {
+    expect(site).toContain('new sst.aws.StaticSite("Console"');
+    expect(site).toContain('path: "console"');
+    expect(site).toContain('build: { command: "npm run build", output: "dist" }');
+    const consolePackage = JSON.parse(readFileSync("console/package.json", "utf8"));
+    expect(consolePackage.scripts.build).toBe("vite build");
+    expect(readFileSync("console/vite.config.ts", "utf8")).toContain('outDir: "dist"');
+    expect(consoleDist.replaceAll("\\", "/")).toMatch(/\/console\/dist$/);
+    // SST's generated Vite env types stay out of the console's sources.
+    expect(site).not.toMatch(/types: "src\//);
+  });
+
+  it("puts the console and every API route on one router origin, keys forwarded", () => {
+    const prefixes = JSON.parse(
+      (site.match(/API_PATHS = (\[[^\]]*\])/)?.[1] ?? "[]").replace(/,\s*\]/, "]"),
+    ) as string[];
+    // The router's match: the prefix itself or anything below it.
+    const under = (path: string, prefix: string) =>
+      path === prefix || path.startsWith(`${prefix}/`);
+    for (const { method, path } of declared)
+      expect(
+        prefixes.some((p) => under(path, p)),
+        `${method} ${path} reaches the API`,
+      ).toBe(true);
+    for (const p of prefixes)
+      expect(
+        declared.some((r) => under(r.path, p)),
+        `${p} is an API path`,
+      ).toBe(true);
+    expect(site).toMatch(/for \(const path of API_PATHS\) web\.route\(path, api\.url,/);
+    expect(site).toContain("router: { instance: web }");
+    // CloudFront forwards Authorization only as part of the cache key.
+    expect(site).toMatch(/items: \[[^\]]*"authorization"/);
+    // CloudFront waits longer than the API routes may run.
+    const seconds = (source: string, pattern: RegExp) => Number(source.match(pattern)?.[1]);
+    const apiTimeout = seconds(readFileSync("infra/api.ts", "utf8"), /timeout: "(\d+) seconds"/);
+    expect(seconds(site, /API_READ_TIMEOUT = "(\d+) seconds"/)).toBeGreaterThan(apiTimeout);
+    const config = readFileSync("sst.config.ts", "utf8");
+    expect(config).toContain('await import("./infra/console")');
+    expect(config).toContain("console: consoleSite.url");
   });
 });
 
