@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type components, createStudioClient, type StudioClient } from "@storyboard-studio/client";
@@ -232,7 +232,6 @@ describe("console: frames, versions and the film", () => {
       '[aria-label="Frame of shot 1"] input[type="file"]',
     )) as ElementHandle<HTMLInputElement>;
     const dir = mkdtempSync(join(tmpdir(), "console-film-upload-"));
-    const { writeFileSync } = await import("node:fs");
     writeFileSync(join(dir, "notes.html"), "<b>not an image</b>");
     writeFileSync(join(dir, "frame.png"), PNG);
     await input.uploadFile(join(dir, "notes.html"));
@@ -346,6 +345,39 @@ describe("console: frames, versions and the film", () => {
 
     const cost = await page.$eval('output[aria-label="Cost so far"]', (e) => e.textContent);
     expect(cost).toMatch(/^\$\d+\.\d{2}$/);
-    expect(Date.now() - started).toBeLessThan(120_000);
   }, 90_000);
+
+  it("cancels a render: the job ends canceled and the view says so", async () => {
+    const second = shots[1] as Storyboard;
+    // A changed motion prompt makes the shot's video stale, so a render has work to do.
+    await data(
+      api.PATCH("/api/v1/storyboards/{storyboard_id}", {
+        params: { path: { storyboard_id: second.id } },
+        body: { shot_prompt: "The boat turns toward the light" },
+      }),
+    );
+    await page.reload();
+    await (await page.waitForSelector(".film ::-p-text(Render film)"))?.click();
+    const cancel = await page.waitForSelector(".film ::-p-text(Cancel render)", { visible: true });
+    await cancel?.click();
+    await page.waitForFunction(
+      () =>
+        /Canceled/.test(document.querySelector(".render-progress [aria-live]")?.textContent ?? ""),
+      { timeout: 30_000 },
+    );
+    const jobs = await data(
+      api.GET("/api/v1/projects/{project_id}/jobs", {
+        params: { path: { project_id: projectId } },
+      }),
+    );
+    expect(jobs.find((j) => j.type === "render_film")?.status).toBe("canceled");
+    await shoot("10-render-canceled");
+
+    // A phone-sized screen: the film section fits its width (no sideways scrolling).
+    await page.setViewport({ width: 390, height: 844 });
+    const overflow = await page.$eval(".film", (e) => e.scrollWidth - e.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shoot("11-narrow");
+    expect(Date.now() - started).toBeLessThan(120_000);
+  }, 60_000);
 });
