@@ -67,12 +67,15 @@ const frameSrc = (position: number) =>
     img.getAttribute("src"),
   );
 
-async function waitForFrameSrc(position: number, url: string) {
+/** Until the shot's frame in the page is `url` (or, with `changed`, anything but `url`). */
+async function waitForFrameSrc(position: number, url: string, changed = false) {
   await page.waitForFunction(
-    (alt, want) => document.querySelector(`img[alt="${alt}"]`)?.getAttribute("src") === want,
+    (alt, want, away) =>
+      (document.querySelector(`img[alt="${alt}"]`)?.getAttribute("src") === want) !== away,
     { timeout: 20_000 },
     `Current first frame of shot ${position}`,
     url,
+    changed,
   );
 }
 
@@ -180,13 +183,7 @@ describe("console: frames, versions and the film", () => {
     await shoot("02-sketch");
 
     await (await inRegion("Frame of shot 1", "Send sketch as guide")).click();
-    await page.waitForFunction(
-      (old) =>
-        document.querySelector('img[alt="Current first frame of shot 1"]')?.getAttribute("src") !==
-        old,
-      { timeout: 20_000 },
-      first.frame_image_url,
-    );
+    await waitForFrameSrc(1, first.frame_image_url as string, true);
     const now = await shot(first.id);
     expect(now.frame_image_url).not.toBe(first.frame_image_url);
     expect(await frameSrc(1)).toBe(now.frame_image_url);
@@ -242,13 +239,7 @@ describe("console: frames, versions and the film", () => {
     await shoot("05-upload-refused");
 
     await input.uploadFile(join(dir, "frame.png"));
-    await page.waitForFunction(
-      (old) =>
-        document.querySelector('img[alt="Current first frame of shot 1"]')?.getAttribute("src") !==
-        old,
-      { timeout: 20_000 },
-      first.frame_image_url,
-    );
+    await waitForFrameSrc(1, first.frame_image_url as string, true);
     const uploaded = (await versionsOf(first.id)).find((v) => v.kind === "frame" && v.current);
     expect(uploaded?.source).toBe("uploaded");
     expect(await frameSrc(1)).toBe(uploaded?.url);
