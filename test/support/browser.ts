@@ -11,6 +11,17 @@ import puppeteer, { type Browser, type Page } from "puppeteer-core";
  * No download at install time and no system package, so `npm install` is all a machine needs.
  * Background networking is off: tests reach nothing beyond 127.0.0.1.
  */
+/**
+ * Flags `@sparticuz/chromium` sets for Lambda that a test browser must not have: one process
+ * (a second browser context crashes it) and web security off (the console must work under the
+ * same-origin rules a user's browser enforces).
+ */
+const LAMBDA_ONLY = new Set([
+  "--single-process",
+  "--disable-web-security",
+  "--allow-running-insecure-content",
+]);
+
 export async function launchBrowser(): Promise<Browser> {
   const userDataDir = await mkdtemp(join(tmpdir(), "storyboard-chromium-"));
   return puppeteer.launch({
@@ -18,7 +29,7 @@ export async function launchBrowser(): Promise<Browser> {
     headless: true,
     userDataDir,
     args: [
-      ...chromium.args,
+      ...chromium.args.filter((arg) => !LAMBDA_ONLY.has(arg)),
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
