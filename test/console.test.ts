@@ -1,0 +1,255 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, ElementHandle, Page } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resetConfig } from "../core/config.ts";
+import { database, useDatabase } from "../core/db/client.ts";
+import { resetLocalUploadSecret } from "../core/storage/local.ts";
+import { type LocalServer, startLocalServer } from "../functions/local/server.ts";
+import { launchBrowser, screenshot } from "./support/browser.ts";
+
+/**
+ * The web console driven like a person would: buttons found by role and name, fields by their
+ * labels, against the whole local stack (offline AI, local storage, real jobs) in a real headless
+ * Chromium. Each step leaves a screenshot under test/artifacts/console/.
+ */
+
+// A real 1×1 PNG, the "own image" a person uploads for an asset.
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==",
+  "base64",
+);
+const dataDir = mkdtempSync(join(tmpdir(), "storyboard-console-"));
+const pngPath = join(dataDir, "my-drawing.png");
+writeFileSync(pngPath, PNG);
+
+let server: LocalServer;
+let browser: Browser;
+let page: Page;
+let projectId: number;
+const shots: string[] = [];
+
+beforeAll(async () => {
+  process.env.DATA_DIR = dataDir;
+  process.env.OFFLINE_VIDEO_DELAY_MS = "200";
+  process.env.VIDEO_POLL_SECONDS = "1";
+  process.env.VIDEO_SECONDS = "1";
+  resetConfig();
+  resetLocalUploadSecret();
+  useDatabase(undefined);
+  server = await startLocalServer(0);
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  page.setDefaultTimeout(15_000);
+});
+afterAll(async () => {
+  console.log(`console screenshots:\n${shots.map((s) => `  ${s}`).join("\n")}`);
+  await browser?.close();
+  await server?.close();
+  await (await database()).close();
+});
+
+/** An element by its accessible role and name, as assistive technology sees it. */
+const aria = (role: string, name: string) => `::-p-aria([name="${name}"][role="${role}"])`;
+
+async function find(role: string, name: string, within?: ElementHandle): Promise<ElementHandle> {
+  const root = within ?? page;
+  const handle = await root.waitForSelector(aria(role, name));
+  if (!handle) throw new Error(`no ${role} named ${name}`);
+  return handle as ElementHandle;
+}
+
+/**
+ * The control a visible label names. For file inputs: Chromium exposes them as buttons, but
+ * puppeteer's ARIA query does not find them by name.
+ */
+async function controlLabelled(text: string): Promise<ElementHandle<HTMLInputElement>> {
+  const handle = await page.waitForFunction(
+    (wanted) =>
+      [...document.querySelectorAll("label")].find((l) => l.textContent?.trim() === wanted)
+        ?.control,
+    {},
+    text,
+  );
+  return handle as ElementHandle<HTMLInputElement>;
+}
+
+const click = async (role: string, name: string, within?: ElementHandle) =>
+  (await find(role, name, within)).click();
+
+async function type(label: string, text: string, within?: ElementHandle, role = "textbox") {
+  const field = await find(role, label, within);
+  await field.click({ count: 3 });
+  await page.keyboard.press("Backspace");
+  await field.type(text);
+}
+
+async function shoot(name: string) {
+  const path = await screenshot(page, "console", name);
+  shots.push(path);
+  console.log(`screenshot: ${path}`);
+}
+
+async function api(path: string) {
+  const res = await fetch(`${server.url}/api/v1${path}`);
+  expect(res.status, path).toBe(200);
+  // biome-ignore lint/suspicious/noExplicitAny: test reads the API's JSON loosely
+  return (await res.json()) as any;
+}
+const project = () => api(`/projects/${projectId}`);
+
+const shotCard = (n: number) => find("listitem", `Shot ${n}`);
+const textOf = (el: ElementHandle) => el.evaluate((node) => node.textContent ?? "");
+
+/** Waits until some `role="alert"` region says something, and returns what it says. */
+async function alertText(): Promise<string> {
+  const handle = await page.waitForFunction(() =>
+    [...document.querySelectorAll('[role="alert"]')]
+      .map((el) => (el.textContent ?? "").trim())
+      .find(Boolean),
+  );
+  return String(await handle.jsonValue());
+}
+
+describe("web console, offline, in a real browser", () => {
+  it("shows the shell, and a bad API key as words in an alert", async () => {
+    await page.goto(server.url);
+    await find("heading", "Projects");
+    await page.waitForFunction(() => document.body.textContent?.includes("API ready"));
+    await type("API key", "sk-not-a-real-key");
+    await click("button", "Use key");
+    const words = await alertText();
+    expect(words).toMatch(/API key/i);
+    await shoot("01-bad-key");
+    await type("API key", "");
+    await click("button", "Use key");
+    await page.waitForFunction(() => document.body.textContent?.includes("No projects yet"));
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+  });
+
+  it("creates a project from a one-line idea, and the hash keeps it on reload", async () => {
+    await type("Project name", "Paper boat");
+    await type("Idea (one line)", "A lighthouse keeper follows a paper boat upriver to a child.");
+    await click("button", "Create project");
+    await find("heading", "Paper boat");
+    projectId = Number(/#\/projects\/(\d+)$/.exec(page.url())?.[1]);
+    expect(projectId).toBeGreaterThan(0);
+    await page.reload();
+    await find("heading", "Paper boat");
+    expect((await project()).project.script).toContain("lighthouse keeper");
+    await shoot("02-new-project");
+  });
+
+  it("writes the script and lists its assets", async () => {
+    await click("button", "Generate script");
+    const script = await find("textbox", "Script");
+    await page.waitForFunction((el) => (el as HTMLTextAreaElement).value.length > 20, {}, script);
+    const { assets } = await project();
+    expect(assets.length).toBeGreaterThanOrEqual(3);
+    await find("button", `Generate image for ${assets[0].name}`);
+    await shoot("03-script");
+  });
+
+  it("refuses storyboards while assets have no image, in words", async () => {
+    await click("button", "Generate storyboards");
+    const words = await alertText();
+    expect(words.length).toBeGreaterThan(10);
+    expect((await project()).storyboards).toHaveLength(0);
+    await shoot("04-refused-in-words");
+  });
+
+  it("uploads one asset image through the upload token, and draws the rest as a job", async () => {
+    const [first] = (await project()).assets;
+    const input = await controlLabelled(`Upload image for ${first.name}`);
+    await input.uploadFile(pngPath);
+    await find("image", `${first.name}, reference drawing`);
+    expect((await project()).assets[0].original_url).toMatch(/\/files\/uploads\/.+\.png$/);
+
+    await click("button", "Generate all missing images");
+    await page.waitForFunction(() =>
+      document.body.textContent?.includes("Asset images: succeeded"),
+    );
+    const progress = await page.$eval('progress[aria-label="Asset images"]', (p) => p.value);
+    expect(progress).toBe(100);
+    const { assets } = await project();
+    expect(assets.every((a: { original_url: string }) => a.original_url)).toBe(true);
+    for (const asset of assets) await find("image", `${asset.name}, reference drawing`);
+    await shoot("05-asset-images");
+  });
+
+  it("splits the script into shots", async () => {
+    await click("button", "Generate storyboards");
+    await shotCard(3);
+    expect((await project()).storyboards.length).toBeGreaterThanOrEqual(3);
+    await shoot("06-storyboards");
+  });
+
+  it("edits, reorders, inserts and deletes shots", async () => {
+    const before = (await project()).storyboards;
+    // Edit: a new frame prompt and a duration for shot 1, saved with one PATCH.
+    const card1 = await shotCard(1);
+    await type("Frame prompt", "The keeper on the shore at dusk, paper boat at his feet", card1);
+    await type("Duration (seconds)", "5", card1, "spinbutton");
+    expect(await textOf(card1)).toContain("Unsaved changes");
+    await click("button", "Save shot 1", card1);
+    await page.waitForFunction((card) => !card.textContent?.includes("Unsaved changes"), {}, card1);
+    const edited = (await project()).storyboards[0];
+    expect(edited.frame_prompt).toBe("The keeper on the shore at dusk, paper boat at his feet");
+    expect(edited.duration_seconds).toBe(5);
+    await shoot("07-shot-edited");
+
+    // Reorder: shot 1 moves down, so the old second shot leads.
+    await click("button", "Move shot 1 down");
+    await page.waitForFunction(
+      (id) => document.querySelector(".shot")?.querySelector("h3")?.id === `shot-${id}-title`,
+      {},
+      before[1].id,
+    );
+    let order = (await project()).storyboards.map((s: { id: number }) => s.id);
+    expect(order.slice(0, 2)).toEqual([before[1].id, before[0].id]);
+    await shoot("08-shot-moved");
+
+    // Insert after shot 1.
+    await click("button", "Insert shot after shot 1");
+    const form = await find("form", "New shot after shot 1");
+    await type("New shot's frame prompt", "A close-up of the paper boat's folded sail", form);
+    await type("New shot's motion prompt", "Slow push in as the boat turns", form);
+    await click("button", "Add shot", form);
+    await shotCard(before.length + 1);
+    const inserted = (await project()).storyboards;
+    expect(inserted).toHaveLength(before.length + 1);
+    expect(inserted[1].frame_prompt).toBe("A close-up of the paper boat's folded sail");
+    await shoot("09-shot-inserted");
+
+    // Delete shot 2 (the inserted one), after confirming.
+    await click("button", "Delete shot 2");
+    await click("button", "Yes, delete shot 2");
+    await page.waitForFunction(
+      (n) => document.querySelectorAll(".shot").length === n,
+      {},
+      before.length,
+    );
+    order = (await project()).storyboards.map((s: { id: number }) => s.id);
+    expect(order).toEqual([
+      before[1].id,
+      before[0].id,
+      ...before.slice(2).map((s: { id: number }) => s.id),
+    ]);
+    await shoot("10-shot-deleted");
+  });
+
+  it("fits a 390 px wide screen in one column", async () => {
+    await page.setViewport({ width: 390, height: 844 });
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    const [a, b] = await page.$$eval(".shot", (cards) =>
+      cards.slice(0, 2).map((c) => c.getBoundingClientRect().left),
+    );
+    expect(a).toBe(b);
+    await shoot("11-narrow-390px");
+    await page.setViewport({ width: 1280, height: 900 });
+  });
+});
