@@ -1,5 +1,6 @@
 import { OpenAPIHono, type RouteConfig, type RouteHandler } from "@hono/zod-openapi";
 import { handle } from "hono/aws-lambda";
+import { rateClassOf } from "../../core/rate-limit.ts";
 import { accessLog } from "./middleware/access-log.ts";
 import { auth } from "./middleware/auth.ts";
 import { bodyLimit, requireJson } from "./middleware/body.ts";
@@ -8,7 +9,14 @@ import { notFound, onError, validationHook } from "./middleware/errors.ts";
 import { refuseNul } from "./middleware/nul.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestId } from "./middleware/request-id.ts";
-import { API_PREFIX, type ApiEnv, type ApiRoute, type RouteOptions } from "./types.ts";
+import { type ErrorStatus, errors } from "./schemas.ts";
+import {
+  API_KEY_SCHEME,
+  API_PREFIX,
+  type ApiEnv,
+  type ApiRoute,
+  type RouteOptions,
+} from "./types.ts";
 
 /**
  * A route of the table; routes with a body get the JSON content-type guard. `options.estimates`
@@ -19,7 +27,8 @@ export function defineRoute<R extends RouteConfig>(
   handler: RouteHandler<R>,
   options: RouteOptions = {},
 ): ApiRoute {
-  const withJsonGuard = route.request?.body
+  // An optional body (`required: false`) may be absent, so only a required one needs JSON.
+  const withJsonGuard = route.request?.body?.required
     ? ({ ...route, middleware: [requireJson(), ...[route.middleware ?? []].flat()] } as R)
     : route;
   return {
@@ -31,7 +40,32 @@ export function defineRoute<R extends RouteConfig>(
 
 /** The route with the checks that depend on what the route declares, ahead of its own. */
 function guarded({ route, estimates }: ApiRoute): RouteConfig {
-  return { ...route, middleware: [budget({ estimates }), ...[route.middleware ?? []].flat()] };
+  return {
+    ...route,
+    ...documentedChain(route),
+    middleware: [budget({ estimates }), ...[route.middleware ?? []].flat()],
+  };
+}
+
+/**
+ * What the chain below adds to a route's OpenAPI entry: the errors its middleware can answer
+ * (decided by the same facts the middleware reads) and the API key. The route's own entries win.
+ */
+function documentedChain(route: RouteConfig): Pick<RouteConfig, "responses" | "security"> {
+  const api = route.path.startsWith(`${API_PREFIX}/`);
+  // Hooks authenticate with their URL's token (auth() skips them) and declare their own 401.
+  const keyed = api && !route.path.startsWith(`${API_PREFIX}/hooks/`);
+  const codes: ErrorStatus[] = [500];
+  // bodyLimit (413), refuseNul (422), the rate limiter (429 over a limit, 503 when it cannot count).
+  if (api) codes.push(413, 422, 429, 503);
+  if (keyed) codes.push(401);
+  // requireJson (415) and malformed JSON (400) where a body is required (see defineRoute).
+  if (route.request?.body?.required) codes.push(400, 415);
+  if (keyed && rateClassOf(route.method.toUpperCase(), route.path) !== "read") codes.push(402);
+  return {
+    responses: { ...errors(...codes), ...route.responses },
+    security: route.security ?? (keyed ? [{ [API_KEY_SCHEME]: [] }] : undefined),
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import { defineRoute, lambdaHandler } from "./app.ts";
 import {
   accepted,
   acceptedResponses,
-  CALLBACK_NOTE,
+  callbackBody,
   callbackUrlOf,
   JobHeaders,
 } from "./job-responses.ts";
@@ -67,9 +67,8 @@ export const routes = [
       path: `${API_PREFIX}/projects/{project_id}/generate-asset-images`,
       tags: ["jobs"],
       summary: "Draw every asset that has no image yet, as a background job",
-      request: { params: idParam("project_id"), headers: JobHeaders },
-      description: CALLBACK_NOTE,
-      responses: acceptedResponses(z.array(z.unknown()), "All the project's assets"),
+      request: { params: idParam("project_id"), headers: JobHeaders, ...callbackBody },
+      responses: acceptedResponses(z.array(AssetOut), "All the project's assets"),
     }),
     async (c) => {
       const { submitAssetBatch } = await import("../../core/jobs/service.ts");

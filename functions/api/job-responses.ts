@@ -82,16 +82,40 @@ export async function callbackUrlOf(c: Context): Promise<string | undefined> {
   return raw;
 }
 
-/** `callback_url` of a job-starting body: checked by `callbackUrlOf` when submitted. */
-export const CallbackUrl = z.string().max(2000).optional().openapi({
-  description:
-    'https URL POSTed the job JSON when it ends, signed: X-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>"> (400 webhooks_disabled when the server has no WEBHOOK_SECRET)',
-});
+const CALLBACK_DESCRIPTION =
+  'https URL POSTed the job JSON when it ends, signed: X-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>"> (400 webhooks_disabled when the server has no WEBHOOK_SECRET)';
 
-/** Routes with no body schema take an optional JSON body `{ "callback_url": … }` (callbackUrlOf):
- * declaring it would make a body required, which these routes never needed. */
-export const CALLBACK_NOTE =
-  'Optional JSON body `{"callback_url": "https://…"}`: the job JSON is POSTed there, signed, when it ends (see the Job schema\'s `callbacks`).';
+/** `callback_url` of a job-starting body: checked by `callbackUrlOf` when submitted. */
+export const CallbackUrl = z
+  .string()
+  .max(2000)
+  .optional()
+  .openapi({ description: CALLBACK_DESCRIPTION });
+
+/**
+ * The optional JSON body `{ "callback_url": … }` of the job routes that have no body schema.
+ * Documented as a plain JSON Schema, not zod, so nothing validates it but `callbackUrlOf` (a
+ * zod body would add a validator and a content-type gate these routes never had).
+ */
+export const callbackBody = {
+  body: {
+    required: false,
+    content: {
+      "application/json": {
+        schema: {
+          type: "object" as const,
+          properties: {
+            callback_url: {
+              type: "string" as const,
+              maxLength: 2000,
+              description: CALLBACK_DESCRIPTION,
+            },
+          },
+        },
+      },
+    },
+  },
+};
 
 /** Request headers of the routes that start a job. */
 export const JobHeaders = z.object({
@@ -141,9 +165,32 @@ export async function accepted(
   return c.json(toJob(job), 202) as never;
 }
 
-/** The responses of a route that starts a job; `seed` is its 200 body under `Prefer: wait`. */
-export const acceptedResponses = (seed: z.ZodType, description: string) => ({
-  200: json(seed, `${description} (only with Prefer: wait=N, if done in time)`),
+/** The answer of `?estimate=true` (routes with `{ estimates: true }`): the cost, nothing started. */
+export const Estimate = z
+  .object({
+    estimate_usd: z.number(),
+    basis: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: "What the estimate is made of (seconds, price, model, …)" }),
+  })
+  .openapi("Estimate");
+
+/**
+ * The responses of a route that starts a job; `seed` is its 200 body under `Prefer: wait`, or
+ * the Estimate under `?estimate=true` when the route implements estimates. 409: the same
+ * idempotency key is being submitted right now; 503: the job queue is unavailable.
+ */
+export const acceptedResponses = (
+  seed: z.ZodType,
+  description: string,
+  { estimates = false } = {},
+) => ({
+  200: estimates
+    ? json(
+        z.union([seed, Estimate]),
+        `${description} (only with Prefer: wait=N, if done in time); with ?estimate=true, the estimate`,
+      )
+    : json(seed, `${description} (only with Prefer: wait=N, if done in time)`),
   202: json(JobOut, "Accepted: the job, also at the Location header"),
-  ...errors(400, 404, 413, 415, 422, 502, 504),
+  ...errors(400, 404, 409, 422, 429, 502, 503, 504),
 });

@@ -4,8 +4,8 @@ import { defineRoute, lambdaHandler } from "./app.ts";
 import {
   accepted,
   acceptedResponses,
-  CALLBACK_NOTE,
   CallbackUrl,
+  callbackBody,
   callbackUrlOf,
   EstimateQuery,
   JobHeaders,
@@ -159,9 +159,10 @@ export const routes = [
       path: `${API_PREFIX}/projects/{project_id}/compose-video`,
       tags: ["jobs"],
       summary: "Final cut of all shot videos in storyboard order, as a background job",
-      request: { params: projectId, headers: JobHeaders, query: EstimateQuery },
-      description: CALLBACK_NOTE,
-      responses: acceptedResponses(z.object({ video_url: z.string() }), "The final video"),
+      request: { params: projectId, headers: JobHeaders, query: EstimateQuery, ...callbackBody },
+      responses: acceptedResponses(z.object({ video_url: z.string() }), "The final video", {
+        estimates: true,
+      }),
     }),
     async (c) => {
       if (c.req.valid("query").estimate === "true") {
@@ -196,7 +197,7 @@ export const routes = [
           "dry_run: the plan and its estimate; else, with Prefer: wait=N and done in time, the final cut",
         ),
         202: json(JobOut, "Accepted: the render_film job, also at the Location header"),
-        ...errors(400, 402, 404, 413, 415, 422, 502, 504),
+        ...errors(400, 402, 404, 409, 422, 429, 502, 503, 504),
       },
     }),
     async (c) => {

@@ -243,7 +243,8 @@ export const routes = [
       request: { params: projectId, ...jsonBody(StoryboardCreate) },
       responses: {
         201: json(StoryboardOut, "The new storyboard"),
-        ...errors(400, 404, 413, 415, 422),
+        // 502: last_frame_url's host could not be resolved in time (checked when submitted).
+        ...errors(400, 404, 422, 502),
       },
     }),
     async (c) => {

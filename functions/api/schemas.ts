@@ -229,16 +229,24 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
 });
 
-const ERROR_TEXT: Record<number, string> = {
-  400: "Business rule broken",
+const ERROR_TEXT = {
+  400: "Business rule broken, or malformed JSON",
   401: "Missing, invalid or revoked API key",
+  402: "The owner's budget is spent: new paid work is refused",
   403: "Needs an admin API key",
   404: "Unknown or deleted resource",
+  409: "Conflicts with the resource's state",
   413: "Body too large",
   415: "Body is not JSON",
   422: "Invalid body, query or path, or content refused by the provider's safety filter",
+  429: "Too many requests (see Retry-After)",
+  500: "Internal error",
   502: "The AI or storage provider failed (its reason is in detail)",
+  503: "A service the request needs (job queue, rate-limit counter) is unavailable; retry later",
   504: "The provider did not answer in time",
-};
-export const errors = (...codes: (keyof typeof ERROR_TEXT)[]) =>
-  Object.fromEntries(codes.map((code) => [code, json(ErrorBody, ERROR_TEXT[code] ?? "Error")]));
+} as const;
+export type ErrorStatus = keyof typeof ERROR_TEXT;
+
+/** Error responses (the `Error` body) for the given statuses, e.g. `...errors(404, 409)`. */
+export const errors = (...codes: ErrorStatus[]) =>
+  Object.fromEntries(codes.map((code) => [code, json(ErrorBody, ERROR_TEXT[code])]));

@@ -117,7 +117,9 @@ export const routes = [
           }),
         ),
       },
-      responses: acceptedResponses(z.object({ shot_video_url: z.string() }), "The shot video"),
+      responses: acceptedResponses(z.object({ shot_video_url: z.string() }), "The shot video", {
+        estimates: true,
+      }),
     }),
     async (c) => {
       if (c.req.valid("query").estimate === "true") {

@@ -35,7 +35,8 @@ export const routes = [
       request: { params: storyboardId, ...jsonBody(StoryboardPatch) },
       responses: {
         200: json(StoryboardOut, "The storyboard"),
-        ...errors(400, 404, 413, 415, 422),
+        // 502: last_frame_url's host could not be resolved in time (checked when submitted).
+        ...errors(400, 404, 422, 502),
       },
     }),
     async (c) => {

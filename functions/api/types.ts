@@ -4,6 +4,9 @@ import type { LambdaContext, LambdaEvent } from "hono/aws-lambda";
 
 export const API_PREFIX = "/api/v1";
 
+/** The OpenAPI security scheme of every keyed /api/v1 route (openapi.ts describes it). */
+export const API_KEY_SCHEME = "ApiKey";
+
 /** One row of the route table: the OpenAPI route (method, path, schemas) and its handler. */
 export interface ApiRoute extends RouteOptions {
   route: RouteConfig;
