@@ -30,5 +30,15 @@ for (const { method, path, handler } of routeManifest) {
     timeout: "29 seconds",
     memory: "1024 MB",
     link: [jobsTable, jobQueue, ...allSecrets],
+    // The API reference serves Scalar's UI itself (no CDN): its bundle ships beside the handler,
+    // where functions/api/docs.ts reads it (SCALAR_BUNDLE_FILE under LAMBDA_TASK_ROOT).
+    ...(path === "/docs/scalar.js" && {
+      copyFiles: [
+        {
+          from: "node_modules/@scalar/api-reference/dist/browser/standalone.js",
+          to: "scalar/standalone.js",
+        },
+      ],
+    }),
   });
 }
