@@ -64,16 +64,32 @@ async function find(role: string, name: string, within?: ElementHandle): Promise
  * The control a visible label names. For file inputs: Chromium exposes them as buttons, but
  * puppeteer's ARIA query does not find them by name.
  */
-async function controlLabelled(text: string): Promise<ElementHandle<HTMLInputElement>> {
+async function controlLabelled(
+  text: string,
+  within?: ElementHandle,
+): Promise<ElementHandle<HTMLInputElement>> {
   const handle = await page.waitForFunction(
-    (wanted) =>
-      [...document.querySelectorAll("label")].find((l) => l.textContent?.trim() === wanted)
-        ?.control,
+    (wanted, root) =>
+      [...(root ?? document).querySelectorAll("label")].find(
+        (l) => l.textContent?.trim() === wanted,
+      )?.control,
     {},
     text,
+    within,
   );
   return handle as ElementHandle<HTMLInputElement>;
 }
+
+/** An element by accessible name alone (a canvas has no role of its own worth naming). */
+async function named(name: string, within?: ElementHandle): Promise<ElementHandle> {
+  const handle = await (within ?? page).waitForSelector(`::-p-aria([name="${name}"])`);
+  if (!handle) throw new Error(`nothing named ${name}`);
+  return handle as ElementHandle;
+}
+
+/** The `src` of a shot's current first frame, as the frame view shows it. */
+const frameSrc = (n: number) =>
+  page.$eval(`img[alt="Current first frame of shot ${n}"]`, (img) => img.getAttribute("src"));
 
 const click = async (role: string, name: string, within?: ElementHandle) =>
   (await find(role, name, within)).click();
@@ -131,13 +147,16 @@ describe("web console, offline, in a real browser", () => {
   it("creates a project from a one-line idea, and the hash keeps it on reload", async () => {
     await type("Project name", "Paper boat");
     await type("Idea (one line)", "A lighthouse keeper follows a paper boat upriver to a child.");
+    await click("checkbox", "Narrated, with subtitles");
     await click("button", "Create project");
     await find("heading", "Paper boat");
     projectId = Number(/#\/projects\/(\d+)$/.exec(page.url())?.[1]);
     expect(projectId).toBeGreaterThan(0);
     await page.reload();
     await find("heading", "Paper boat");
-    expect((await project()).project.script).toContain("lighthouse keeper");
+    const made = (await project()).project;
+    expect(made.script).toContain("lighthouse keeper");
+    expect(made.settings).toMatchObject({ narration: true, subtitles: true });
     await shoot("02-new-project");
   });
 
@@ -191,12 +210,14 @@ describe("web console, offline, in a real browser", () => {
     const card1 = await shotCard(1);
     await type("Frame prompt", "The keeper on the shore at dusk, paper boat at his feet", card1);
     await type("Duration (seconds)", "5", card1, "spinbutton");
+    await type("Narration", "The keeper saw the boat at dusk.", card1);
     expect(await textOf(card1)).toContain("Unsaved changes");
     await click("button", "Save shot 1", card1);
     await page.waitForFunction((card) => !card.textContent?.includes("Unsaved changes"), {}, card1);
     const edited = (await project()).storyboards[0];
     expect(edited.frame_prompt).toBe("The keeper on the shore at dusk, paper boat at his feet");
     expect(edited.duration_seconds).toBe(5);
+    expect(edited.narration).toBe("The keeper saw the boat at dusk.");
     await shoot("07-shot-edited");
 
     // Reorder: shot 1 moves down, so the old second shot leads.
@@ -238,6 +259,107 @@ describe("web console, offline, in a real browser", () => {
     ]);
     await shoot("10-shot-deleted");
   });
+
+  // The frame, version and film views (built by another hand) inside the same flow.
+  it("draws a frame, sends a sketch as its guide, picks the older version, uploads another", async () => {
+    const frame1 = await find("region", "Frame of shot 1");
+    await click("button", "Generate frame", frame1);
+    await find("image", "Current first frame of shot 1", frame1);
+    const drawn = await frameSrc(1);
+    await shoot("12-frame-generated");
+
+    await click("button", "Sketch a guide", frame1);
+    const canvas = await named("Sketch canvas", frame1);
+    await canvas.scrollIntoView();
+    const box = await canvas.boundingBox();
+    if (!box) throw new Error("the sketch canvas has no box");
+    // A person's stroke: press, a zig-zag of mouse moves, release.
+    await page.mouse.move(box.x + box.width * 0.15, box.y + box.height * 0.3);
+    await page.mouse.down();
+    for (let i = 1; i <= 12; i++) {
+      const y = box.y + box.height * (i % 2 ? 0.7 : 0.3);
+      await page.mouse.move(box.x + box.width * (0.15 + i * 0.06), y, { steps: 3 });
+    }
+    await page.mouse.up();
+    await shoot("13-sketch");
+    await click("button", "Send sketch as guide", frame1);
+    await page.waitForFunction(
+      (was) =>
+        document.querySelector('img[alt="Current first frame of shot 1"]')?.getAttribute("src") !==
+        was,
+      {},
+      drawn,
+    );
+    const board = (await project()).storyboards[0];
+    const frames = (await api(`/storyboards/${board.id}/versions`)).filter(
+      (v: { kind: string }) => v.kind === "frame",
+    );
+    expect(frames.map((v: { source: string }) => v.source)).toEqual(["guided", "generated"]);
+    await shoot("14-guided-frame");
+
+    const versions1 = await find("region", "Versions of shot 1");
+    await click("button", "Select this version", versions1);
+    await page.waitForFunction(
+      (want) =>
+        document.querySelector('img[alt="Current first frame of shot 1"]')?.getAttribute("src") ===
+        want,
+      {},
+      drawn,
+    );
+    expect((await project()).storyboards[0].frame_image_url).toBe(drawn);
+    await shoot("15-older-version-selected");
+
+    const frame2 = await find("region", "Frame of shot 2");
+    await (await controlLabelled("Upload frame", frame2)).uploadFile(pngPath);
+    await find("image", "Current first frame of shot 2", frame2);
+    expect((await project()).storyboards[1].frame_image_url).toMatch(/\/files\/uploads\//);
+  });
+
+  it("makes one shot's video, renders the film with progress, and plays it with subtitles", async () => {
+    const video1 = await find("listitem", "Video of shot 1");
+    await click("button", "Generate video", video1);
+    await page.waitForFunction(
+      (el) => el.textContent?.includes("Ready"),
+      { timeout: 30_000 },
+      video1,
+    );
+    expect((await project()).storyboards[0].shot_video_url).toMatch(/\.mp4$/);
+
+    await click("button", "Render film");
+    await find("progressbar", "Render progress");
+    await shoot("16-rendering");
+    const cut = (await page.waitForSelector('video[aria-label="Final cut"]', {
+      timeout: 60_000,
+    })) as ElementHandle<HTMLVideoElement>;
+    const { project: film } = await project();
+    expect(film.video_url).toMatch(/\.mp4$/);
+    await cut.scrollIntoView();
+    await cut.evaluate(async (v) => {
+      v.muted = true; // autoplay rules let a muted video play without a gesture
+      await v.play();
+    });
+    await page.waitForFunction(
+      (v) => v.readyState >= 2 && v.currentTime > 0.3 && !v.paused,
+      { timeout: 15_000 },
+      cut,
+    );
+    const subtitles = await page.waitForFunction(
+      (v) => {
+        const track = v.textTracks[0];
+        return track && (track.cues?.length ?? 0) > 0
+          ? { kind: track.kind, text: Array.from(track.cues ?? [], (c) => (c as VTTCue).text) }
+          : false;
+      },
+      { timeout: 15_000 },
+      cut,
+    );
+    const track = (await subtitles.jsonValue()) as { kind: string; text: string[] };
+    expect(track.kind).toBe("subtitles");
+    expect(await cut.$eval('track[kind="subtitles"]', (t) => t.getAttribute("src"))).toBeTruthy();
+    expect(track.text.join(" ")).toContain("The keeper saw the boat at dusk.");
+    expect(await page.evaluate(() => document.body.textContent)).toContain("Cost so far");
+    await shoot("17-final-cut-playing");
+  }, 90_000);
 
   it("fits a 390 px wide screen in one column", async () => {
     await page.setViewport({ width: 390, height: 844 });

@@ -17,10 +17,14 @@ export interface ProjectBundle {
 function NewProjectForm({ api }: { api: StudioClient }) {
   const [name, setName] = useState("");
   const [idea, setIdea] = useState("");
+  const [narrated, setNarrated] = useState(false);
   const action = useAction();
   const create = () =>
     action.run("Creating the project", async () => {
-      const made = await call(api.POST("/api/v1/projects", { body: { name: name.trim() } }));
+      const settings = narrated ? { narration: true, subtitles: true } : {};
+      const made = await call(
+        api.POST("/api/v1/projects", { body: { name: name.trim(), settings } }),
+      );
       // The idea is the project's `script` (what the script is written from); kept with it.
       if (idea.trim()) {
         await call(
@@ -57,6 +61,14 @@ function NewProjectForm({ api }: { api: StudioClient }) {
         value={idea}
         onInput={(e) => setIdea(e.currentTarget.value)}
       />
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={narrated}
+          onChange={(e) => setNarrated(e.currentTarget.checked)}
+        />{" "}
+        Narrated, with subtitles
+      </label>
       <button type="submit" disabled={!!action.busy || !name.trim()}>
         Create project
       </button>

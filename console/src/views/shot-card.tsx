@@ -130,11 +130,6 @@ export function ShotCard(props: ShotCardProps) {
           <span class="badge">{shot.frame_stale ? "frame out of date" : "video out of date"}</span>
         ) : null}
       </h3>
-      {shot.frame_image_url ? (
-        <img class="frame" src={shot.frame_image_url} alt={`First frame of shot ${number}`} />
-      ) : (
-        <p class="frame empty">No first frame yet</p>
-      )}
       <form
         class="stack"
         aria-label={`Edit shot ${number}`}
