@@ -37,9 +37,13 @@ function AssetCard({ api, asset, onChanged }: AssetsProps & { asset: Schemas["As
     <li class="card" aria-labelledby={`${id}-name`}>
       <h3 id={`${id}-name`}>{asset.name}</h3>
       {asset.original_url ? (
-        <img class="thumb" src={asset.original_url} alt={`${asset.name}, reference drawing`} />
+        <img
+          class="asset-image"
+          src={asset.original_url}
+          alt={`${asset.name}, reference drawing`}
+        />
       ) : (
-        <p class="thumb empty">No image yet</p>
+        <p class="asset-image empty">No image yet</p>
       )}
       <p>{asset.description}</p>
       {asset.tags.length ? <p class="muted">{asset.tags.join(" · ")}</p> : null}

@@ -127,9 +127,12 @@ export function ShotCard(props: ShotCardProps) {
       <h3 id={`${id}-title`} tabIndex={-1}>
         Shot {number}
         {shot.frame_stale || shot.video_stale ? (
-          <span class="badge">{shot.frame_stale ? "frame out of date" : "video out of date"}</span>
+          <span class="shot-badge">
+            {shot.frame_stale ? "frame out of date" : "video out of date"}
+          </span>
         ) : null}
       </h3>
+      <ShotFrame api={props.api} project={props.project} shot={shot} onChanged={onChanged} />
       <form
         class="stack"
         aria-label={`Edit shot ${number}`}
@@ -192,7 +195,6 @@ export function ShotCard(props: ShotCardProps) {
       </fieldset>
       <Feedback {...action} />
       {inserting ? <InsertShotForm {...props} onDone={() => setInserting(false)} /> : null}
-      <ShotFrame api={props.api} project={props.project} shot={shot} onChanged={onChanged} />
       <ShotVersions api={props.api} project={props.project} shot={shot} onChanged={onChanged} />
     </li>
   );
