@@ -167,6 +167,22 @@ describe("web console, offline, in a real browser", () => {
     const { assets } = await project();
     expect(assets.length).toBeGreaterThanOrEqual(3);
     await find("button", `Generate image for ${assets[0].name}`);
+    // The script is the person's to change: an added line, saved with a PATCH.
+    const written = await script.evaluate((el) => (el as HTMLTextAreaElement).value);
+    await script.click();
+    await page.keyboard.down("Control");
+    await page.keyboard.press("End");
+    await page.keyboard.up("Control");
+    await page.keyboard.type("\nScene 3 — The child folds the next boat.");
+    await click("button", "Save script");
+    await page.waitForFunction(
+      (el) => (el as HTMLButtonElement).disabled,
+      {},
+      await find("button", "Save script"),
+    );
+    expect((await project()).project.full_script).toBe(
+      `${written}\nScene 3 — The child folds the next boat.`,
+    );
     await shoot("03-script");
   });
 
@@ -183,7 +199,18 @@ describe("web console, offline, in a real browser", () => {
     const input = await controlLabelled(`Upload image for ${first.name}`);
     await input.uploadFile(pngPath);
     await find("image", `${first.name}, reference drawing`);
-    expect((await project()).assets[0].original_url).toMatch(/\/files\/uploads\/.+\.png$/);
+    const uploaded = (await project()).assets[0].original_url;
+    expect(uploaded).toMatch(/\/files\/uploads\/.+\.png$/);
+    // An image by its address, pasted: the second asset takes the same picture.
+    const second = (await project()).assets[1];
+    await type(`Image URL for ${second.name}`, uploaded);
+    await click("button", "Use URL", await find("listitem", second.name));
+    await find("image", `${second.name}, reference drawing`);
+    expect((await project()).assets[1].original_url).toBe(uploaded);
+    // One drawn on its own, with its own button.
+    const third = (await project()).assets[2];
+    await click("button", `Generate image for ${third.name}`);
+    await find("image", `${third.name}, reference drawing`);
 
     await click("button", "Generate all missing images");
     await page.waitForFunction(() =>
@@ -373,5 +400,29 @@ describe("web console, offline, in a real browser", () => {
     expect(a).toBe(b);
     await shoot("11-narrow-390px");
     await page.setViewport({ width: 1280, height: 900 });
+  });
+
+  it("names every control for assistive technology", async () => {
+    const controls = await page.$$("button, input, select, textarea, canvas");
+    expect(controls.length).toBeGreaterThan(50);
+    const unnamed: string[] = [];
+    for (const control of controls) {
+      // Inside a closed <details>, a control is out of the accessibility tree until opened.
+      if (!(await control.evaluate((el) => el.checkVisibility()))) continue;
+      const node = await page.accessibility.snapshot({ root: control, interestingOnly: false });
+      if (!node?.name?.trim()) unnamed.push(await control.evaluate((el) => el.outerHTML));
+    }
+    expect(unnamed).toEqual([]);
+  });
+
+  it("deletes the project after asking, and the list says so", async () => {
+    await click("link", "← All projects");
+    await find("heading", "Projects");
+    await click("button", "Delete Paper boat");
+    await click("button", "Yes, delete project");
+    await page.waitForFunction(() => document.body.textContent?.includes("No projects yet"));
+    const res = await fetch(`${server.url}/api/v1/projects/${projectId}`);
+    expect(res.status).toBe(404);
+    await shoot("18-project-deleted");
   });
 });
