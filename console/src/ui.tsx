@@ -1,7 +1,6 @@
-import type { StudioClient } from "@storyboard-studio/client";
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { call, describeError } from "./api.ts";
+import { describeError } from "./api.ts";
 
 /**
  * One action area's state: what it is doing (for the live status line) and the last failure, in
@@ -101,31 +100,4 @@ export function Section(props: { id: string; title: string; children: ComponentC
       {props.children}
     </section>
   );
-}
-
-/**
- * The Qiniu browser upload: a token from the API, the file posted as a multipart form straight to
- * the storage's upload URL (Qiniu, or `/upload` on the local server), and the public URL of the
- * key it answers. The API never carries the file itself.
- */
-export async function uploadFile(api: StudioClient, file: File): Promise<string> {
-  const grant = await call(api.GET("/api/v1/qiniu/upload-token"));
-  const form = new FormData();
-  form.append("token", grant.token);
-  form.append("file", file, file.name);
-  let res: Response;
-  try {
-    res = await fetch(grant.upload_url, { method: "POST", body: form });
-  } catch (error) {
-    throw new Error(`The upload did not reach the storage (${String(error)}).`);
-  }
-  const body = (await res.json().catch(() => ({}))) as {
-    key?: string;
-    detail?: string;
-    error?: string;
-  };
-  if (!res.ok || !body.key) {
-    throw new Error(`The upload was refused: ${body.detail ?? body.error ?? res.statusText}`);
-  }
-  return `${grant.domain.replace(/\/$/, "")}/${body.key}`;
 }

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { call, followJob, type Job, type Schemas } from "../api.ts";
-import { Feedback, Section, uploadFile, useAction } from "../ui.tsx";
+import { Feedback, Section, useAction } from "../ui.tsx";
+import { uploadFile } from "../upload.ts";
 import type { ProjectViewProps } from "./props.ts";
 
 type AssetsProps = ProjectViewProps & { assets: Schemas["Asset"][] };
@@ -73,7 +74,7 @@ function AssetCard({ api, asset, onChanged }: AssetsProps & { asset: Schemas["As
           const file = input.files?.[0];
           if (!file) return;
           void action.run(`Uploading ${file.name}`, async () => {
-            await useImage(await uploadFile(api, file));
+            await useImage(await uploadFile(api, file, file.name));
             input.value = "";
             await onChanged();
           });
