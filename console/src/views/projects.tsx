@@ -184,7 +184,10 @@ export function ProjectPage({ api, projectId }: { api: StudioClient; projectId: 
       <ScriptView {...props} assets={bundle.assets} />
       <AssetsView {...props} assets={bundle.assets} />
       <StoryboardsView {...props} assets={bundle.assets} storyboards={bundle.storyboards} />
-      <Film {...props} />
+      {/* The film view brings its own section and heading; the panel gives it the page's frame. */}
+      <div class="panel">
+        <Film {...props} />
+      </div>
     </article>
   );
 }
