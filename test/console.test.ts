@@ -424,5 +424,11 @@ describe("web console, offline, in a real browser", () => {
     const res = await fetch(`${server.url}/api/v1/projects/${projectId}`);
     expect(res.status).toBe(404);
     await shoot("18-project-deleted");
+
+    // Its old address now says why it cannot open, instead of a blank page.
+    await page.goto(`${server.url}/#/projects/${projectId}`);
+    expect(await alertText()).toMatch(/^This project could not be opened: .+/);
+    await find("link", "← All projects");
+    await shoot("19-deleted-project-address");
   });
 });
