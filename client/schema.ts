@@ -2337,8 +2337,8 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Must contain ${script_or_idea} */
-                        prompt_template: string;
+                        /** @description Must contain ${script_or_idea}. Omitted: the create_script step's stored template (the first by name), else the built-in one, stored as its default on first use */
+                        prompt_template?: string;
                         script_or_idea: string;
                     };
                 };
@@ -2494,8 +2494,8 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Must contain ${materials_description} and ${script} */
-                        prompt_template: string;
+                        /** @description Must contain ${materials_description} and ${script}. Omitted: the create_shots step's stored template (the first by name), else the built-in one, stored as its default on first use */
+                        prompt_template?: string;
                         script: string;
                     };
                 };

@@ -4,6 +4,7 @@ import { type Asset, assets, projects } from "./db/schema.ts";
 import { requireLiveProject } from "./projects.ts";
 import { textProvider } from "./providers/text/index.ts";
 import { recordSpend } from "./spend.ts";
+import { SCRIPT_STEP, storedTemplateOf } from "./step-templates.ts";
 import { renderTemplate } from "./templates.ts";
 
 export interface GeneratedScript {
@@ -14,17 +15,19 @@ export interface GeneratedScript {
 /**
  * Idea → full script and the assets it needs. The script and the new assets are written in one
  * atomic unit, so a failure never leaves a script without its assets or the reverse. Assets are
- * added to the project's existing ones: nothing the user made is thrown away.
+ * added to the project's existing ones: nothing the user made is thrown away. Without a template,
+ * the step's stored one (or the built-in, stored on first use) is used.
  */
 export async function generateScript(
   projectId: number,
   idea: string,
-  template: string,
+  template?: string,
 ): Promise<GeneratedScript> {
-  const prompt = renderTemplate(template, { script_or_idea: idea });
+  const text = template ?? (await storedTemplateOf(SCRIPT_STEP)).prompt;
+  const prompt = renderTemplate(text, { script_or_idea: idea });
   await requireLiveProject(projectId);
-  const text = await textProvider();
-  const draft = await text.writeScript({ prompt, idea });
+  const llm = await textProvider();
+  const draft = await llm.writeScript({ prompt, idea });
   await recordSpend(projectId, "llm", draft);
   const { full_script, assets: drafts } = draft.value;
   const db = await database();

@@ -7,18 +7,20 @@ import { log } from "./log.ts";
 import { projectNotFound, requireLiveProject } from "./projects.ts";
 import { textProvider } from "./providers/text/index.ts";
 import { recordSpend } from "./spend.ts";
+import { STORYBOARDS_STEP, storedTemplateOf } from "./step-templates.ts";
 import { renderTemplate } from "./templates.ts";
 
 /**
  * Script + the project's assets → an ordered list of shots. Every asset needs an image first (the
  * frames are drawn from them). Asset ids the LLM invents are dropped, not stored: a frame can only
  * reference the project's own assets; the dropped ids are kept in `prompt_used` for inspection.
- * The new storyboards replace the project's previous ones in one atomic unit.
+ * The new storyboards replace the project's previous ones in one atomic unit. Without a template,
+ * the step's stored one (or the built-in, stored on first use) is used, as a render does.
  */
 export async function generateStoryboards(
   projectId: number,
   script: string,
-  template: string,
+  sentTemplate?: string,
 ): Promise<Storyboard[]> {
   await requireLiveProject(projectId);
   const rows = await (await db())
@@ -42,6 +44,7 @@ export async function generateStoryboards(
     description: a.description,
     tags: a.tags,
   }));
+  const template = sentTemplate ?? (await storedTemplateOf(STORYBOARDS_STEP)).prompt;
   const prompt = renderTemplate(template, {
     materials_description: JSON.stringify(briefs, null, 2),
     script,
@@ -63,7 +66,7 @@ export async function generateStoryboards(
     shotPrompt: shot.shot_prompt,
   }));
   const promptUsed = {
-    step: "create_shots",
+    step: STORYBOARDS_STEP,
     template,
     provider: plan.provider,
     model: plan.model,

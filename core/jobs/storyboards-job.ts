@@ -1,24 +1,10 @@
 import { eq } from "drizzle-orm";
 import { db } from "../db/client.ts";
 import { storyboards } from "../db/schema.ts";
-import { listPromptsByStep, stepTemplate } from "../prompts.ts";
+import { STORYBOARDS_STEP, storedTemplateOf } from "../step-templates.ts";
 import { generateStoryboards } from "../storyboards-generate.ts";
 import type { Outcome, StepContext } from "./outcome.ts";
 import type { Job } from "./types.ts";
-
-/** The step the front end's storyboard templates live under (seed 001). */
-export const STORYBOARDS_STEP = "create_shots";
-/** Used when no template of that step exists yet; put in the table (editable) on first use. */
-export const STORYBOARDS_TEMPLATE = [
-  "Split the script into shots for a short film. For each shot write a first-frame prompt (a still image),",
-  "the ids of the assets that appear in it, and a shot prompt (camera and motion, 4–8 seconds).",
-  "",
-  "Assets:",
-  "${materials_description}",
-  "",
-  "Script:",
-  "${script}",
-].join("\n");
 
 /**
  * A render's storyboards step: the project's script split into shots by the LLM, with the
@@ -38,8 +24,7 @@ export async function runStoryboardsJob(
   if (existing.length) {
     return { kind: "done", result: { storyboard_ids: existing.map((b) => b.id), kept: true } };
   }
-  const [own] = await listPromptsByStep(STORYBOARDS_STEP);
-  const template = own ?? (await stepTemplate(STORYBOARDS_STEP, STORYBOARDS_TEMPLATE));
+  const template = await storedTemplateOf(STORYBOARDS_STEP);
   // Nothing is paid for once the job is canceled or taken over.
   await step.holdLease();
   const boards = await generateStoryboards(

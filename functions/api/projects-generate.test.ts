@@ -5,6 +5,7 @@ import { storyboards } from "../../core/db/schema.ts";
 import { ProviderError } from "../../core/providers/errors.ts";
 import { createProviders, useProviders } from "../../core/providers/index.ts";
 import type { TextProvider } from "../../core/providers/types.ts";
+import { SCRIPT_TEMPLATE, STORYBOARDS_TEMPLATE } from "../../core/step-templates.ts";
 import { type TestApi, testApi } from "../../test/support/app.ts";
 import { newProject, projectWithAssets } from "../../test/support/projects.ts";
 
@@ -54,7 +55,7 @@ describe("generate-script", () => {
     for (const bad of [
       {},
       { script_or_idea: "", prompt_template: SCRIPT_T },
-      { script_or_idea: "x" },
+      { script_or_idea: "x", prompt_template: "" },
     ]) {
       expect((await api.call("POST", `/api/v1/projects/${id}/generate-script`, bad)).status).toBe(
         422,
@@ -151,5 +152,86 @@ describe("generate-storyboards", () => {
     expect(stored.map((s) => s.framePrompt).sort()).toEqual(["one", "two"]);
     const full = await api.call("GET", `/api/v1/projects/${id}`);
     expect(full.body.project.prompt_used.dropped_asset_ids).toEqual([999_999]);
+  });
+});
+
+/**
+ * A request without `prompt_template` gets the step's stored template (the first by name), else
+ * the built-in one, stored as `default` on first use; one that sends a template is unchanged.
+ */
+describe("generate without a template", () => {
+  /** Every prompt the LLM is sent, in order, with the offline provider's answers. */
+  async function recordPrompts() {
+    const prompts: string[] = [];
+    const base = (await createProviders(config())).text;
+    await withText({
+      writeScript: (input) => {
+        prompts.push(input.prompt);
+        return base.writeScript(input);
+      },
+      planStoryboards: (input) => {
+        prompts.push(input.prompt);
+        return base.planStoryboards(input);
+      },
+    });
+    return prompts;
+  }
+  const stepTemplates = async (step: string) =>
+    (await api.call("GET", `/api/v1/prompts/step/${step}`)).body as {
+      name: string;
+      prompt: string;
+      version: number;
+    }[];
+
+  it("script: the built-in stored on first use, then the step's own, and a sent one as sent", async () => {
+    const id = await newProject(api);
+    const prompts = await recordPrompts();
+    const url = `/api/v1/projects/${id}/generate-script`;
+    expect(await stepTemplates("create_script")).toEqual([]);
+    expect((await api.call("POST", url, { script_or_idea: "a kite" })).status).toBe(200);
+    expect(prompts.at(-1)).toBe(SCRIPT_TEMPLATE.replace("${script_or_idea}", "a kite"));
+    expect(await stepTemplates("create_script")).toMatchObject([
+      { name: "default", prompt: SCRIPT_TEMPLATE, version: 1 },
+    ]);
+
+    // An admin's template sorts before "default": the first by name is the one used.
+    await api.call("POST", "/api/v1/prompts", {
+      step: "create_script",
+      name: "a-house-style",
+      prompt: "House style: ${script_or_idea}",
+    });
+    await api.call("POST", url, { script_or_idea: "a kite" });
+    expect(prompts.at(-1)).toBe("House style: a kite");
+
+    await api.call("POST", url, { script_or_idea: "a kite", prompt_template: SCRIPT_T });
+    expect(prompts.at(-1)).toBe("Idea: a kite");
+    expect(await stepTemplates("create_script")).toHaveLength(2);
+  });
+
+  it("storyboards: the built-in stored on first use, then the step's own, and a sent one as sent", async () => {
+    const { id } = await projectWithAssets(api, true);
+    const prompts = await recordPrompts();
+    const url = `/api/v1/projects/${id}/generate-storyboards`;
+    expect(await stepTemplates("create_shots")).toEqual([]);
+    const res = await api.call("POST", url, { script: "A cat in a forest." });
+    expect(res.status).toBe(200);
+    expect(prompts.at(-1)).toContain("Split the script into shots");
+    expect(prompts.at(-1)).toMatch(/"name": "cat"[\s\S]*Script:\nA cat in a forest\.$/);
+    expect(await stepTemplates("create_shots")).toMatchObject([
+      { name: "default", prompt: STORYBOARDS_TEMPLATE, version: 1 },
+    ]);
+    const full = await api.call("GET", `/api/v1/projects/${id}`);
+    expect(full.body.project.prompt_used.template).toBe(STORYBOARDS_TEMPLATE);
+
+    await api.call("POST", "/api/v1/prompts", {
+      step: "create_shots",
+      name: "default",
+      prompt: "Edited: ${script} with ${materials_description}",
+    });
+    await api.call("POST", url, { script: "s" });
+    expect(prompts.at(-1)).toMatch(/^Edited: s with \[/);
+
+    await api.call("POST", url, { script: "s", prompt_template: BOARDS_T });
+    expect(prompts.at(-1)).toMatch(/^\[[\s\S]*\]\ns$/);
   });
 });

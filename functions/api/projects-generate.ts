@@ -93,7 +93,10 @@ export const routes = [
         ...jsonBody(
           z.object({
             script_or_idea: z.string().trim().min(1).max(20_000),
-            prompt_template: template.openapi({ description: "Must contain ${script_or_idea}" }),
+            prompt_template: template.optional().openapi({
+              description:
+                "Must contain ${script_or_idea}. Omitted: the create_script step's stored template (the first by name), else the built-in one, stored as its default on first use",
+            }),
           }),
         ),
       },
@@ -127,8 +130,9 @@ export const routes = [
         ...jsonBody(
           z.object({
             script: z.string().trim().min(1).max(50_000),
-            prompt_template: template.openapi({
-              description: "Must contain ${materials_description} and ${script}",
+            prompt_template: template.optional().openapi({
+              description:
+                "Must contain ${materials_description} and ${script}. Omitted: the create_shots step's stored template (the first by name), else the built-in one, stored as its default on first use",
             }),
           }),
         ),
