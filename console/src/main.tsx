@@ -1,5 +1,6 @@
 import { render } from "preact";
 import { App } from "./app.tsx";
-import "./styles.css";
+import "./base.css";
+import "./projects.css";
 
 render(<App />, document.getElementById("app") as HTMLElement);

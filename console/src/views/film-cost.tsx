@@ -59,7 +59,7 @@ export function CostSoFar(props: { api: StudioClient; projectId: number; refresh
           ))}
         </ul>
       )}
-      <div role="alert" class="film-alert">
+      <div role="alert" class="alert">
         {error}
       </div>
     </div>

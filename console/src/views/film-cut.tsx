@@ -125,7 +125,7 @@ export function FinalCut(props: FinalCutProps) {
           </ul>
         </details>
       </div>
-      <div role="alert" class="film-alert">
+      <div role="alert" class="alert">
         {error}
       </div>
     </div>

@@ -1,6 +1,6 @@
 import type { StudioClient } from "@storyboard-studio/client";
 import { useEffect, useState } from "preact/hooks";
-import { call, describeError, type Job, type Schemas } from "../api.ts";
+import { call, describeError, isFinished, type Job, type Schemas } from "../api.ts";
 import { useFollowedJob } from "./film-jobs.ts";
 
 const STAGE_WORDS: Record<string, string> = {
@@ -36,12 +36,23 @@ export function renderStatus(job: Job): string {
   return [head, steps].filter(Boolean).join(" · ");
 }
 
+/** Changes when a running render moves on a stage or finishes (or fails) a step; else the same. */
+export function renderStepsKey(job: Job | null): string {
+  if (!job || isFinished(job)) return "";
+  const counts = Object.entries(job.steps ?? {}).map(
+    ([stage, s]) => `${stage}:${s.done}/${s.failed ?? 0}`,
+  );
+  return [job.stage ?? "", ...counts].join(" ");
+}
+
 export interface RenderPanelProps {
   api: StudioClient;
   projectId: number;
   /** A render still running when the view opened. */
   running: Job | undefined;
   onEnd: (job: Job) => void;
+  /** The render moved on (see renderStepsKey): what it made so far can be read again. */
+  onSteps?: (key: string) => void;
 }
 
 /**
@@ -59,6 +70,12 @@ export function RenderPanel(props: RenderPanelProps) {
   useEffect(() => {
     if (props.running && !render.job) render.resume(props.running);
   }, [props.running?.job_id]);
+
+  // Progress polls often; only a new stage or step count is worth a read of the shots.
+  const stepsKey = renderStepsKey(job);
+  useEffect(() => {
+    if (stepsKey) props.onSteps?.(stepsKey);
+  }, [stepsKey]);
 
   const start = () => {
     setEstimate(null);
@@ -104,7 +121,7 @@ export function RenderPanel(props: RenderPanelProps) {
         )}
       </div>
       {estimate && <p class="film-hint">{estimate}</p>}
-      <div role="alert" class="film-alert">
+      <div role="alert" class="alert">
         {estimateError ?? render.error}
       </div>
       {job && (

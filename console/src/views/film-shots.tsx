@@ -88,10 +88,10 @@ export function ShotVideoRow(props: ShotVideoRowProps) {
             Generate video
           </button>
         )}
-        <span id={`shot-video-${shot.id}-hint`} class="film-sr-only">
+        <span id={`shot-video-${shot.id}-hint`} class="visually-hidden">
           for {name}
         </span>
-        <div role="alert" class="film-alert">
+        <div role="alert" class="alert">
           {video.error}
         </div>
       </div>

@@ -20,10 +20,13 @@ export function Film(props: ProjectViewProps) {
   const [running, setRunning] = useState<Job[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [ended, setEnded] = useState(0);
+  // A render's own shot videos land one by one; its step counts say when to read them.
+  const [renderSteps, setRenderSteps] = useState("");
   const [lastCut, setLastCut] = useState<{ url?: string; language?: string }>({});
   const path = { params: { path: { project_id: project.id } } };
 
-  // Read again whenever the project is (a new frame elsewhere changes which videos are stale).
+  // Read again whenever the project is (a new frame elsewhere changes which videos are stale),
+  // and as a render makes shot videos.
   useEffect(() => {
     let live = true;
     call(api.GET("/api/v1/projects/{project_id}", path))
@@ -36,7 +39,7 @@ export function Film(props: ProjectViewProps) {
     return () => {
       live = false;
     };
-  }, [api, project, ended]);
+  }, [api, project, ended, renderSteps]);
 
   useEffect(() => {
     call(api.GET("/api/v1/projects/{project_id}/jobs", path))
@@ -79,12 +82,18 @@ export function Film(props: ProjectViewProps) {
           />
         ))}
       </ol>
-      <div role="alert" class="film-alert">
+      <div role="alert" class="alert">
         {error}
       </div>
 
       <h3 class="film-subhead">Final cut</h3>
-      <RenderPanel api={api} projectId={project.id} running={render} onEnd={onEnd} />
+      <RenderPanel
+        api={api}
+        projectId={project.id}
+        running={render}
+        onEnd={onEnd}
+        onSteps={setRenderSteps}
+      />
       {cutUrl ? (
         <FinalCut
           api={api}

@@ -122,7 +122,7 @@ export function ShotFrame(props: ShotViewProps) {
       <p class="film-status" aria-live="polite">
         {busy ?? ""}
       </p>
-      <div role="alert" class="film-alert">
+      <div role="alert" class="alert">
         {error}
       </div>
     </section>

@@ -1,48 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { call, type Schemas } from "../api.ts";
-import { SCRIPT_STEP, type TemplateChoice, templatesOf } from "../templates.ts";
 import { Feedback, Section, useAction } from "../ui.tsx";
 import type { ProjectViewProps } from "./props.ts";
-
-/** A template picker for one step; the chosen template's text is what the API gets. */
-export function TemplatePicker(props: {
-  id: string;
-  label: string;
-  choices: TemplateChoice[] | null;
-  value: number;
-  onChange: (index: number) => void;
-}) {
-  return (
-    <>
-      <label for={props.id}>{props.label}</label>
-      <select
-        id={props.id}
-        value={String(props.value)}
-        disabled={!props.choices}
-        onChange={(e) => props.onChange(Number(e.currentTarget.value))}
-      >
-        {(props.choices ?? [{ label: "Loading templates…", prompt: "" }]).map((t, i) => (
-          <option key={t.label} value={String(i)}>
-            {t.label}
-          </option>
-        ))}
-      </select>
-    </>
-  );
-}
-
-/** Loads a step's templates once; a failure shows through the given action's alert. */
-export function useTemplates(
-  api: ProjectViewProps["api"],
-  step: string,
-  action: ReturnType<typeof useAction>,
-) {
-  const [choices, setChoices] = useState<TemplateChoice[] | null>(null);
-  useEffect(() => {
-    void action.run("Loading templates", async () => setChoices(await templatesOf(api, step)));
-  }, [api, step]);
-  return choices;
-}
+import { SCRIPT_STEP, TemplatePicker, useTemplateChoice } from "./template-picker.tsx";
 
 /** Idea → script: the idea, the template, and the script the LLM wrote (editable). */
 export function ScriptView({
@@ -53,24 +13,21 @@ export function ScriptView({
 }: ProjectViewProps & { assets: Schemas["Asset"][] }) {
   const [idea, setIdea] = useState(project.script ?? "");
   const [script, setScript] = useState(project.full_script ?? "");
-  const [template, setTemplate] = useState(0);
   const action = useAction();
-  const choices = useTemplates(api, SCRIPT_STEP, action);
+  const template = useTemplateChoice(api, SCRIPT_STEP, action);
   // A new script from the API (generated, or saved elsewhere) replaces the text shown.
   useEffect(() => setScript(project.full_script ?? ""), [project.full_script]);
   const projectPath = { params: { path: { project_id: project.id } } };
 
   const generate = () =>
     action.run("Writing the script", async () => {
-      const chosen = choices?.[template];
-      if (!chosen) throw new Error("The templates are not loaded yet.");
       if (idea.trim() !== (project.script ?? "")) {
         await call(api.PATCH("/api/v1/projects/{project_id}", { ...projectPath, body: { idea } }));
       }
       const written = await call(
         api.POST("/api/v1/projects/{project_id}/generate-script", {
           ...projectPath,
-          body: { script_or_idea: idea.trim(), prompt_template: chosen.prompt },
+          body: { script_or_idea: idea.trim(), prompt_template: template.prompt() },
         }),
       );
       setScript(written.full_script);
@@ -104,15 +61,9 @@ export function ScriptView({
           value={idea}
           onInput={(e) => setIdea(e.currentTarget.value)}
         />
-        <TemplatePicker
-          id="script-template"
-          label="Script template"
-          choices={choices}
-          value={template}
-          onChange={setTemplate}
-        />
+        <TemplatePicker id="script-template" label="Script template" template={template} />
         <div class="row">
-          <button type="submit" disabled={!!action.busy || !idea.trim() || !choices}>
+          <button type="submit" disabled={!!action.busy || !idea.trim() || !template.choices}>
             {project.full_script ? "Write a new script" : "Generate script"}
           </button>
           {assets.length > 0 ? (

@@ -1,10 +1,8 @@
-import { useState } from "preact/hooks";
 import { call, type Schemas } from "../api.ts";
-import { STORYBOARDS_STEP } from "../templates.ts";
 import { ConfirmButton, Feedback, Section, useAction } from "../ui.tsx";
 import type { ProjectViewProps } from "./props.ts";
-import { TemplatePicker, useTemplates } from "./script.tsx";
 import { ShotCard } from "./shot-card.tsx";
+import { STORYBOARDS_STEP, TemplatePicker, useTemplateChoice } from "./template-picker.tsx";
 
 type Shot = Schemas["Storyboard"];
 
@@ -13,21 +11,18 @@ export function StoryboardsView(
   props: ProjectViewProps & { assets: Schemas["Asset"][]; storyboards: Shot[] },
 ) {
   const { api, project, assets, storyboards, onChanged } = props;
-  const [template, setTemplate] = useState(0);
   const action = useAction();
-  const choices = useTemplates(api, STORYBOARDS_STEP, action);
+  const template = useTemplateChoice(api, STORYBOARDS_STEP, action);
   const script = project.full_script ?? "";
   const missingImages = assets.filter((a) => !a.original_url).length;
 
   const generate = () =>
     action.run("Splitting the script into shots", async () => {
-      const chosen = choices?.[template];
-      if (!chosen) throw new Error("The templates are not loaded yet.");
       if (!script.trim()) throw new Error("Write or generate the script first.");
       await call(
         api.POST("/api/v1/projects/{project_id}/generate-storyboards", {
           params: { path: { project_id: project.id } },
-          body: { script, prompt_template: chosen.prompt },
+          body: { script, prompt_template: template.prompt() },
         }),
       );
       await onChanged();
@@ -53,16 +48,10 @@ export function StoryboardsView(
   return (
     <Section id="storyboards" title="3. Storyboards">
       <div class="stack">
-        <TemplatePicker
-          id="storyboard-template"
-          label="Storyboard template"
-          choices={choices}
-          value={template}
-          onChange={setTemplate}
-        />
+        <TemplatePicker id="storyboard-template" label="Storyboard template" template={template} />
         <div class="row">
           {storyboards.length === 0 ? (
-            <button type="button" disabled={!!action.busy || !choices} onClick={generate}>
+            <button type="button" disabled={!!action.busy || !template.choices} onClick={generate}>
               Generate storyboards
             </button>
           ) : (
@@ -70,7 +59,7 @@ export function StoryboardsView(
               label="Generate storyboards again"
               question={`Replace all ${storyboards.length} shots with new ones?`}
               confirmLabel="Yes, replace the shots"
-              disabled={!!action.busy || !choices}
+              disabled={!!action.busy || !template.choices}
               onConfirm={generate}
             />
           )}

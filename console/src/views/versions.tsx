@@ -103,7 +103,7 @@ export function ShotVersions(props: ShotViewProps) {
           />
         ))}
       </ol>
-      <div role="alert" class="film-alert">
+      <div role="alert" class="alert">
         {error}
       </div>
     </section>
