@@ -2,13 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type components, createStudioClient, type StudioClient } from "@storyboard-studio/client";
-import type { Browser, ElementHandle, Page } from "puppeteer-core";
+import type { ElementHandle } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resetConfig } from "../core/config.ts";
-import { database, useDatabase } from "../core/db/client.ts";
-import { resetLocalUploadSecret } from "../core/storage/local.ts";
-import { type LocalServer, startLocalServer } from "../functions/local/server.ts";
-import { launchBrowser, screenshot } from "./support/browser.ts";
+import { consolePage, useConsole } from "./support/console-page.ts";
+import { TINY_PNG } from "./support/local-stack.ts";
 
 /**
  * The frame, version and film views of the web console in a real Chromium against the whole
@@ -17,19 +14,13 @@ import { launchBrowser, screenshot } from "./support/browser.ts";
  */
 type Storyboard = components["schemas"]["Storyboard"];
 
-let server: LocalServer;
-let browser: Browser;
-let page: Page;
+// Videos take long enough for progress to be seen moving, short enough for a quick test.
+const session = useConsole("console-film", { videoDelayMs: 1500 });
+const ui = consolePage(session);
 let api: StudioClient;
 let projectId: number;
 let shots: Storyboard[];
 const started = Date.now();
-
-// A real 1×1 PNG, for the upload.
-const PNG = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==",
-  "base64",
-);
 
 async function data<T>(request: Promise<{ data?: T; error?: unknown }>): Promise<T> {
   const { data, error } = await request;
@@ -49,48 +40,18 @@ const versionsOf = (id: number) =>
       params: { path: { storyboard_id: id } },
     }),
   );
-
-async function shoot(name: string) {
-  console.log(`screenshot: ${await screenshot(page, "console-film", name)}`);
-}
+const shoot = (name: string) => session.shoot(name);
 
 /** The button (or other element) with this text inside the region of this accessible name. */
 async function inRegion(region: string, text: string): Promise<ElementHandle<Element>> {
-  const handle = await page.waitForSelector(`[aria-label="${region}"] ::-p-text(${text})`, {
+  const handle = await session.page.waitForSelector(`[aria-label="${region}"] ::-p-text(${text})`, {
     visible: true,
   });
   return handle as ElementHandle<Element>;
 }
 
-const frameSrc = (position: number) =>
-  page.$eval(`img[alt="Current first frame of shot ${position}"]`, (img) =>
-    img.getAttribute("src"),
-  );
-
-/** Until the shot's frame in the page is `url` (or, with `changed`, anything but `url`). */
-async function waitForFrameSrc(position: number, url: string, changed = false) {
-  await page.waitForFunction(
-    (alt, want, away) =>
-      (document.querySelector(`img[alt="${alt}"]`)?.getAttribute("src") === want) !== away,
-    { timeout: 20_000 },
-    `Current first frame of shot ${position}`,
-    url,
-    changed,
-  );
-}
-
 beforeAll(async () => {
-  process.env.DATA_DIR = mkdtempSync(join(tmpdir(), "storyboard-console-film-"));
-  // Videos take long enough for progress to be seen moving, short enough for a quick test.
-  process.env.OFFLINE_VIDEO_DELAY_MS = "1500";
-  process.env.VIDEO_POLL_SECONDS = "1";
-  process.env.VIDEO_SECONDS = "1";
-  resetConfig();
-  resetLocalUploadSecret();
-  useDatabase(undefined);
-  server = await startLocalServer(0);
-  api = createStudioClient({ baseUrl: server.url });
-
+  api = createStudioClient({ baseUrl: session.url });
   const project = await data(
     api.POST("/api/v1/projects", {
       body: { name: "Console film", settings: { narration: true, subtitles: true } },
@@ -121,72 +82,32 @@ beforeAll(async () => {
     );
     shots.push(await shot(board.id));
   }
-
-  browser = await launchBrowser();
-  page = await browser.newPage();
-  await page.goto(`${server.url}/#/projects/${projectId}`);
+  await session.page.goto(`${session.url}/#/projects/${projectId}`);
 }, 90_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await (await database()).close();
+afterAll(() => {
   console.log(`console-film: ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
 });
 
 describe("console: frames, versions and the film", () => {
   it("sends a sketch as a guide: a new guided frame version becomes the shot's frame", async () => {
     const first = shots[0] as Storyboard;
-    await waitForFrameSrc(1, first.frame_image_url as string);
+    await ui.waitForFrameSrc(1, first.frame_image_url as string);
     await shoot("01-project");
 
     await (await inRegion("Frame of shot 1", "Sketch a guide")).click();
-    const canvas = (await page.waitForSelector(
-      '[aria-label="Frame of shot 1"] canvas[aria-label="Sketch canvas"]',
-      {
-        visible: true,
-      },
-    )) as ElementHandle<HTMLCanvasElement>;
-    await canvas.scrollIntoView();
-    const box = await canvas.boundingBox();
-    if (!box) throw new Error("the sketch canvas has no box");
-    // A zig-zag stroke, then a second stroke: real mouse events through the pointer handlers.
-    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.2);
-    await page.mouse.down();
-    for (let i = 1; i <= 16; i++) {
-      await page.mouse.move(
-        box.x + box.width * (0.1 + i * 0.05),
-        box.y + box.height * (i % 2 ? 0.7 : 0.2),
-        {
-          steps: 3,
-        },
-      );
-    }
-    await page.mouse.up();
-    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.85);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height * 0.85, { steps: 10 });
-    await page.mouse.up();
-    // Ink on the canvas: pixels that are not the white background.
-    const inked = await canvas.evaluate((c) => {
-      const pixels = (c.getContext("2d") as CanvasRenderingContext2D).getImageData(
-        0,
-        0,
-        c.width,
-        c.height,
-      ).data;
-      let n = 0;
-      for (let i = 0; i < pixels.length; i += 4) if ((pixels[i] as number) < 200) n++;
-      return n;
-    });
+    const canvas = await ui.named("Sketch canvas", await ui.find("region", "Frame of shot 1"));
+    // Two strokes, real mouse events through the pointer handlers, leave ink on the canvas.
+    await ui.scribble(canvas, 16);
+    const inked = await ui.inkedPixels(canvas);
     expect(inked).toBeGreaterThan(500);
     await shoot("02-sketch");
 
     await (await inRegion("Frame of shot 1", "Send sketch as guide")).click();
-    await waitForFrameSrc(1, first.frame_image_url as string, true);
+    await ui.waitForFrameSrc(1, first.frame_image_url as string, true);
     const now = await shot(first.id);
     expect(now.frame_image_url).not.toBe(first.frame_image_url);
-    expect(await frameSrc(1)).toBe(now.frame_image_url);
+    expect(await ui.frameSrc(1)).toBe(now.frame_image_url);
     const frames = (await versionsOf(first.id)).filter((v) => v.kind === "frame");
     expect(frames).toHaveLength(2);
     expect(frames[0]).toMatchObject({ source: "guided", current: true, url: now.frame_image_url });
@@ -205,44 +126,44 @@ describe("console: frames, versions and the film", () => {
   it("selects the older frame version again", async () => {
     const first = shots[0] as Storyboard;
     const region = '[aria-label="Versions of shot 1"]';
-    await page.waitForFunction(
+    await session.page.waitForFunction(
       (r) => document.querySelectorAll(`${r} .version-card`).length === 2,
       { timeout: 10_000 },
       region,
     );
-    const select = await page.waitForSelector(`${region} ::-p-text(Select this version)`, {
+    const select = await session.page.waitForSelector(`${region} ::-p-text(Select this version)`, {
       visible: true,
     });
     await select?.scrollIntoView();
     await select?.click();
-    await waitForFrameSrc(1, first.frame_image_url as string);
+    await ui.waitForFrameSrc(1, first.frame_image_url as string);
     expect((await shot(first.id)).frame_image_url).toBe(first.frame_image_url);
     const current = (await versionsOf(first.id)).find((v) => v.kind === "frame" && v.current);
     expect(current?.source).toBe("generated");
-    await page.waitForSelector(`${region} .version-card.current ::-p-text(Current)`);
+    await session.page.waitForSelector(`${region} .version-card.current ::-p-text(Current)`);
     await shoot("04-older-version-selected");
   });
 
   it("refuses a file that is not an image, in words, and takes an uploaded frame", async () => {
     const first = shots[0] as Storyboard;
-    const input = (await page.$(
+    const input = (await session.page.$(
       '[aria-label="Frame of shot 1"] input[type="file"]',
     )) as ElementHandle<HTMLInputElement>;
     const dir = mkdtempSync(join(tmpdir(), "console-film-upload-"));
     writeFileSync(join(dir, "notes.html"), "<b>not an image</b>");
-    writeFileSync(join(dir, "frame.png"), PNG);
+    writeFileSync(join(dir, "frame.png"), TINY_PNG);
     await input.uploadFile(join(dir, "notes.html"));
-    const alert = await page.waitForSelector(
+    const alert = await session.page.waitForSelector(
       '[aria-label="Frame of shot 1"] [role="alert"]:not(:empty)',
     );
     expect(await alert?.evaluate((e) => e.textContent)).toMatch(/not accepted/);
     await shoot("05-upload-refused");
 
     await input.uploadFile(join(dir, "frame.png"));
-    await waitForFrameSrc(1, first.frame_image_url as string, true);
+    await ui.waitForFrameSrc(1, first.frame_image_url as string, true);
     const uploaded = (await versionsOf(first.id)).find((v) => v.kind === "frame" && v.current);
     expect(uploaded?.source).toBe("uploaded");
-    expect(await frameSrc(1)).toBe(uploaded?.url);
+    expect(await ui.frameSrc(1)).toBe(uploaded?.url);
   });
 
   it("generates one shot's video with live progress", async () => {
@@ -250,33 +171,41 @@ describe("console: frames, versions and the film", () => {
     const button = await inRegion("Video of shot 1", "Generate video");
     await button.scrollIntoView();
     await button.click();
-    const progress = await page.waitForSelector('progress[aria-label="Video progress of shot 1"]');
+    const progress = await session.page.waitForSelector(
+      'progress[aria-label="Video progress of shot 1"]',
+    );
     expect(progress).not.toBeNull();
     await shoot("06-video-running");
-    await page.waitForSelector('[aria-label="Video of shot 1"] ::-p-text(Ready)', {
+    await session.page.waitForSelector('[aria-label="Video of shot 1"] ::-p-text(Ready)', {
       timeout: 30_000,
     });
     expect((await shot(first.id)).shot_video_url).toMatch(/\.mp4$/);
-    await page.waitForSelector('video[aria-label="Video clip of shot 1"]');
+    await session.page.waitForSelector('video[aria-label="Video clip of shot 1"]');
     await shoot("07-video-ready");
   });
 
   it("renders the film with a moving progress bar, then plays the cut with subtitles", async () => {
-    // Record every value the progress bar shows, from the first one on.
-    await page.evaluate(() => {
+    // Record every value the progress bar shows, from the first one on, and the value it showed
+    // when shot 2's row (no video yet: the render makes it) first said Ready.
+    await session.page.evaluate(() => {
       const seen: string[] = [];
-      (window as unknown as { seen: string[] }).seen = seen;
+      const watch = window as unknown as { seen: string[]; readyAt?: string };
+      watch.seen = seen;
       new MutationObserver(() => {
         const bar = document.querySelector('[role="progressbar"][aria-label="Render progress"]');
         const value = bar?.getAttribute("aria-valuenow");
         if (value !== null && value !== undefined && seen.at(-1) !== value) seen.push(value);
+        const row = document.querySelector('[aria-label="Video of shot 2"]');
+        if (watch.readyAt === undefined && row?.textContent?.includes("Ready")) {
+          watch.readyAt = value ?? "none";
+        }
       }).observe(document.body, { subtree: true, childList: true, attributes: true });
     });
-    const render = await page.waitForSelector(".film ::-p-text(Render film)");
+    const render = await session.page.waitForSelector(".film ::-p-text(Render film)");
     await render?.scrollIntoView();
     await render?.click();
-    await page.waitForSelector('[role="progressbar"][aria-label="Render progress"]');
-    await page.waitForFunction(
+    await session.page.waitForSelector('[role="progressbar"][aria-label="Render progress"]');
+    await session.page.waitForFunction(
       () => {
         const bar = document.querySelector('[role="progressbar"][aria-label="Render progress"]');
         const value = Number(bar?.getAttribute("aria-valuenow"));
@@ -284,21 +213,22 @@ describe("console: frames, versions and the film", () => {
       },
       { timeout: 30_000 },
     );
-    expect(await page.$eval(".render-progress [aria-live]", (e) => e.textContent)).toMatch(
+    expect(await session.page.$eval(".render-progress [aria-live]", (e) => e.textContent)).toMatch(
       /Stage: /,
     );
     await shoot("08-rendering");
 
-    const video = (await page.waitForSelector('video[aria-label="Final cut"]', {
-      timeout: 60_000,
-    })) as ElementHandle<HTMLVideoElement>;
-    const seen = await page.evaluate(() =>
-      (window as unknown as { seen: string[] }).seen.map(Number),
-    );
+    await session.page.waitForSelector('video[aria-label="Final cut"]', { timeout: 60_000 });
+    const { seen, readyAt } = await session.page.evaluate(() => {
+      const watch = window as unknown as { seen: string[]; readyAt?: string };
+      return { seen: watch.seen.map(Number), readyAt: watch.readyAt };
+    });
+    // The rows follow the render's own video steps, not only its end.
+    expect(Number(readyAt)).toBeLessThan(100);
     expect(new Set(seen).size).toBeGreaterThanOrEqual(3);
     expect(seen.at(-1)).toBe(100);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
-    expect(await page.$eval(".render-progress [aria-live]", (e) => e.textContent)).toMatch(
+    expect(await session.page.$eval(".render-progress [aria-live]", (e) => e.textContent)).toMatch(
       /Finished/,
     );
 
@@ -306,35 +236,13 @@ describe("console: frames, versions and the film", () => {
       api.GET("/api/v1/projects/{project_id}", { params: { path: { project_id: projectId } } }),
     );
     expect(project.project.video_url).toMatch(/\.mp4$/);
-    expect(await video.evaluate((v) => v.currentSrc)).toBe(project.project.video_url);
-    await video.scrollIntoView();
-    await video.evaluate(async (v) => {
-      v.muted = true; // autoplay rules let a muted video play without a gesture
-      await v.play();
-    });
-    await page.waitForFunction(
-      () => {
-        const v = document.querySelector('video[aria-label="Final cut"]') as HTMLVideoElement;
-        return v.readyState >= 2 && v.currentTime > 0.3;
-      },
-      { timeout: 15_000 },
-    );
-    const subtitles = await page.waitForFunction(
-      () => {
-        const v = document.querySelector('video[aria-label="Final cut"]') as HTMLVideoElement;
-        const track = v.textTracks[0];
-        return track && track.mode === "showing" && (track.cues?.length ?? 0) > 0
-          ? { kind: track.kind, cues: Array.from(track.cues ?? [], (c) => (c as VTTCue).text) }
-          : false;
-      },
-      { timeout: 15_000 },
-    );
-    const cues = (await subtitles.jsonValue()) as { kind: string; cues: string[] };
-    expect(cues.kind).toBe("subtitles");
-    expect(cues.cues.join(" ")).toMatch(/lighthouse|light came on/i);
+    const played = await ui.playFinalCut();
+    expect(played.src).toBe(project.project.video_url);
+    expect(played.kind).toBe("subtitles");
+    expect(played.cues.join(" ")).toMatch(/lighthouse|light came on/i);
     await shoot("09-playing");
 
-    const cost = await page.$eval('output[aria-label="Cost so far"]', (e) => e.textContent);
+    const cost = await session.page.$eval('output[aria-label="Cost so far"]', (e) => e.textContent);
     expect(cost).toMatch(/^\$\d+\.\d{2}$/);
   }, 90_000);
 
@@ -347,11 +255,13 @@ describe("console: frames, versions and the film", () => {
         body: { shot_prompt: "The boat turns toward the light" },
       }),
     );
-    await page.reload();
-    await (await page.waitForSelector(".film ::-p-text(Render film)"))?.click();
-    const cancel = await page.waitForSelector(".film ::-p-text(Cancel render)", { visible: true });
+    await session.page.reload();
+    await (await session.page.waitForSelector(".film ::-p-text(Render film)"))?.click();
+    const cancel = await session.page.waitForSelector(".film ::-p-text(Cancel render)", {
+      visible: true,
+    });
     await cancel?.click();
-    await page.waitForFunction(
+    await session.page.waitForFunction(
       () =>
         /Canceled/.test(document.querySelector(".render-progress [aria-live]")?.textContent ?? ""),
       { timeout: 30_000 },
@@ -365,9 +275,21 @@ describe("console: frames, versions and the film", () => {
     await shoot("10-render-canceled");
 
     // A phone-sized screen: the film section fits its width (no sideways scrolling).
-    await page.setViewport({ width: 390, height: 844 });
-    const overflow = await page.$eval(".film", (e) => e.scrollWidth - e.clientWidth);
+    await session.page.setViewport({ width: 390, height: 844 });
+    const overflow = await session.page.$eval(".film", (e) => e.scrollWidth - e.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    // Every version card stays whole inside its strip: none cut off at an edge.
+    const cards = await session.page.$$eval(
+      '[aria-label="Versions of shot 1"] .version-card',
+      (all) =>
+        all.map((card) => {
+          const c = card.getBoundingClientRect();
+          const strip = (card.parentElement as Element).getBoundingClientRect();
+          return c.left >= strip.left - 0.5 && c.right <= strip.right + 0.5;
+        }),
+    );
+    expect(cards.length).toBeGreaterThanOrEqual(3);
+    expect(cards.every(Boolean)).toBe(true);
     await shoot("11-narrow");
     expect(Date.now() - started).toBeLessThan(120_000);
   }, 60_000);

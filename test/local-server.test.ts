@@ -1,41 +1,16 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resetConfig } from "../core/config.ts";
-import { database, useDatabase } from "../core/db/client.ts";
+import { describe, expect, it } from "vitest";
 import { probe } from "../core/media/ffmpeg.ts";
-import { localKeyOf, localPath, resetLocalUploadSecret } from "../core/storage/local.ts";
-import { type LocalServer, startLocalServer } from "../functions/local/server.ts";
+import { localKeyOf, localPath } from "../core/storage/local.ts";
 import { readReply } from "./support/app.ts";
+import { TINY_PNG, useLocalStack } from "./support/local-stack.ts";
 
-// A real 1×1 PNG.
-const PNG = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==",
-  "base64",
-);
-
-let server: LocalServer;
-const dataDir = mkdtempSync(join(tmpdir(), "storyboard-server-"));
-
-beforeAll(async () => {
-  process.env.DATA_DIR = dataDir;
-  process.env.UPLOAD_MAX_BYTES = "4096";
-  process.env.OFFLINE_VIDEO_DELAY_MS = "500";
-  process.env.VIDEO_POLL_SECONDS = "1";
-  process.env.VIDEO_SECONDS = "1";
-  resetConfig();
-  resetLocalUploadSecret();
-  useDatabase(undefined);
-  server = await startLocalServer(0);
-});
-afterAll(async () => {
-  await server?.close();
-  await (await database()).close();
+const stack = useLocalStack("server", {
+  videoDelayMs: 500,
+  env: { UPLOAD_MAX_BYTES: "4096" },
 });
 
 const get = async (path: string, init?: RequestInit) =>
-  readReply(await fetch(`${server.url}${path}`, init));
+  readReply(await fetch(`${stack.url}${path}`, init));
 
 async function upload(fields: Record<string, string | Blob>) {
   const form = new FormData();
@@ -57,8 +32,8 @@ describe("local server", () => {
     const token = (await get("/api/v1/qiniu/upload-token")).body;
     expect(token).toMatchObject({
       bucket: "local",
-      domain: `${server.url}/files`,
-      upload_url: `${server.url}/upload`,
+      domain: `${stack.url}/files`,
+      upload_url: `${stack.url}/upload`,
       key_prefix: "uploads/local/",
     });
     expect(Date.parse(token.expires_at) - Date.now()).toBeLessThanOrEqual(900_000);
@@ -68,16 +43,16 @@ describe("local server", () => {
     const res = await upload({
       token: token.token,
       key: "uploads/local/sketch.png",
-      file: new Blob([PNG], { type: "image/png" }),
+      file: new Blob([TINY_PNG], { type: "image/png" }),
     });
     expect(res).toMatchObject({
       status: 200,
-      body: { key: "uploads/local/sketch.png", fsize: PNG.length, mimeType: "image/png" },
+      body: { key: "uploads/local/sketch.png", fsize: TINY_PNG.length, mimeType: "image/png" },
     });
     const file = await fetch(`${token.domain}/uploads/local/sketch.png`);
     expect(file.status).toBe(200);
     expect(file.headers.get("content-type")).toBe("image/png");
-    expect(Buffer.from(await file.arrayBuffer()).equals(PNG)).toBe(true);
+    expect(Buffer.from(await file.arrayBuffer()).equals(TINY_PNG)).toBe(true);
     const partial = await fetch(`${token.domain}/uploads/local/sketch.png`, {
       headers: { range: "bytes=0-3" },
     });
@@ -87,7 +62,7 @@ describe("local server", () => {
 
   it("enforces the token: signature, scope, MIME type and size", async () => {
     const { token } = (await get("/api/v1/qiniu/upload-token")).body;
-    const png = new Blob([PNG], { type: "image/png" });
+    const png = new Blob([TINY_PNG], { type: "image/png" });
     const cases: [Record<string, string | Blob>, number, string][] = [
       [{ key: "uploads/local/a.png", file: png }, 401, "invalid_upload_token"],
       [{ token: `${token}x`, key: "uploads/local/a.png", file: png }, 401, "invalid_upload_token"],

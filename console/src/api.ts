@@ -71,7 +71,9 @@ export const isFinished = (job: Job) =>
 
 /**
  * Follows a job to its end by long-polling (`Prefer: wait=N`): the API answers as soon as the job
- * ends, so progress arrives without a request every second. `onUpdate` sees every state.
+ * ends, else after N seconds with the job as it stands. `onUpdate` sees each state answered. Two
+ * seconds, not more: a render's steps (a shot video done, the next stage begun) can pass faster
+ * than a longer wait, and the film's shot rows follow those steps.
  */
 export async function followJob(
   api: StudioClient,
@@ -83,7 +85,7 @@ export async function followJob(
     if (signal?.aborted) throw new DOMException("stopped", "AbortError");
     const job = await call(
       api.GET("/api/v1/jobs/{job_id}", {
-        params: { path: { job_id: jobId }, header: { prefer: "wait=5" } },
+        params: { path: { job_id: jobId }, header: { prefer: "wait=2" } },
         ...(signal ? { signal } : {}),
       }),
     );
