@@ -23,9 +23,10 @@ export async function generateScript(
   idea: string,
   template?: string,
 ): Promise<GeneratedScript> {
+  // The project first: a request for one that is gone stores no built-in template.
+  await requireLiveProject(projectId);
   const text = template ?? (await storedTemplateOf(SCRIPT_STEP)).prompt;
   const prompt = renderTemplate(text, { script_or_idea: idea });
-  await requireLiveProject(projectId);
   const llm = await textProvider();
   const draft = await llm.writeScript({ prompt, idea });
   await recordSpend(projectId, "llm", draft);

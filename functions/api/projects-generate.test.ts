@@ -183,6 +183,22 @@ describe("generate without a template", () => {
       version: number;
     }[];
 
+  it("404s an unknown or deleted project before storing any built-in template", async () => {
+    const gone = await newProject(api);
+    await api.call("DELETE", `/api/v1/projects/${gone}`);
+    for (const id of [987_654, gone]) {
+      const script = { script_or_idea: "a kite" };
+      expect(
+        (await api.call("POST", `/api/v1/projects/${id}/generate-script`, script)).status,
+      ).toBe(404);
+      const boards = { script: "A cat." };
+      const res = await api.call("POST", `/api/v1/projects/${id}/generate-storyboards`, boards);
+      expect(res.status).toBe(404);
+    }
+    expect(await stepTemplates("create_script")).toEqual([]);
+    expect(await stepTemplates("create_shots")).toEqual([]);
+  });
+
   it("script: the built-in stored on first use, then the step's own, and a sent one as sent", async () => {
     const id = await newProject(api);
     const prompts = await recordPrompts();
