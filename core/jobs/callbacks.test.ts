@@ -127,6 +127,22 @@ describe("signed webhooks", () => {
     }
   });
 
+  it("the body stays optional on the routes that take only callback_url, as seed 001 sent them", async () => {
+    const projectId = (await call("POST", "/api/v1/projects", { name: "001" })).body.id;
+    const path = `/api/v1/projects/${projectId}/generate-asset-images`;
+    const requests: [string, RequestInit][] = [
+      ["no body", {}],
+      ["{}", { body: "{}", headers: { "content-type": "application/json" } }],
+      ["JSON type, no body", { headers: { "content-type": "application/json" } }],
+      ["text type, no body", { headers: { "content-type": "text/plain" } }],
+    ];
+    for (const [what, init] of requests) {
+      const res = await bench.api.app.request(path, { method: "POST", ...init });
+      expect(res.status, what).toBe(202);
+      expect((await res.json()).callbacks, what).toEqual([]);
+    }
+  });
+
   it("without WEBHOOK_SECRET a callback_url is refused with 400 webhooks_disabled", async () => {
     delete process.env.WEBHOOK_SECRET;
     resetConfig();
