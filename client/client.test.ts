@@ -1,11 +1,7 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../core/auth.ts";
-import { resetConfig } from "../core/config.ts";
-import { database, useDatabase } from "../core/db/client.ts";
-import { type LocalServer, startLocalServer } from "../functions/local/server.ts";
+import { useLocalStack } from "../test/support/local-stack.ts";
 import { generateSchema, schemaFile } from "./generate.ts";
 import { type ApiError, createStudioClient } from "./index.ts";
 
@@ -32,21 +28,10 @@ describe("typed client", () => {
 });
 
 describe("typed client against the local stack", () => {
-  let server: LocalServer;
+  const server = useLocalStack("client", { env: { AUTH_REQUIRED: "true" } });
   let apiKey: string;
-
   beforeAll(async () => {
-    process.env.DATA_DIR = mkdtempSync(join(tmpdir(), "storyboard-client-"));
-    process.env.AUTH_REQUIRED = "true";
-    resetConfig();
-    useDatabase(undefined);
-    server = await startLocalServer(0);
     apiKey = (await createApiKey("client-test")).key;
-  });
-  afterAll(async () => {
-    await server?.close();
-    await (await database()).close();
-    delete process.env.AUTH_REQUIRED;
   });
 
   it("creates and reads a project with the key, through typed paths and bodies", async () => {
