@@ -23,19 +23,11 @@ export interface StudioClientOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-export function createStudioClient(options: StudioClientOptions): StudioClient {
-  const client = createClient<paths>({
-    baseUrl: options.baseUrl.replace(/\/$/, ""),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+export function createStudioClient({ baseUrl, apiKey, fetch }: StudioClientOptions): StudioClient {
+  // openapi-fetch drops a trailing slash of baseUrl and sends `headers` with every request.
+  return createClient<paths>({
+    baseUrl,
+    ...(fetch ? { fetch } : {}),
+    ...(apiKey ? { headers: { authorization: `Bearer ${apiKey}` } } : {}),
   });
-  if (options.apiKey) {
-    const authorization = `Bearer ${options.apiKey}`;
-    client.use({
-      onRequest: ({ request }) => {
-        request.headers.set("authorization", authorization);
-        return request;
-      },
-    });
-  }
-  return client;
 }
