@@ -1,5 +1,5 @@
 import type { Browser, ElementHandle, Page } from "puppeteer-core";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { launchBrowser, screenshot } from "./browser.ts";
 import { type LocalStackOptions, useLocalStack } from "./local-stack.ts";
 
@@ -15,12 +15,20 @@ export interface ConsoleSession {
   shots: string[];
   /** A full-page screenshot under test/artifacts/<suite>/, its path printed and kept. */
   shoot: (name: string) => Promise<string>;
+  /** Uncaught errors, unhandled rejections and `console.error`s of the page since the last test. */
+  pageErrors: string[];
 }
+
+/**
+ * The browser reports every refused request ("Failed to load resource: … 401") as a console
+ * error; the tests provoke those on purpose and check the words the page shows for them instead.
+ */
+const REFUSED_REQUEST = /^Failed to load resource: the server responded with a status of [45]\d\d/;
 
 export function useConsole(suite: string, options: LocalStackOptions = {}): ConsoleSession {
   const stack = useLocalStack(suite, options);
   let browser: Browser;
-  const session = { shots: [] } as unknown as ConsoleSession;
+  const session = { shots: [], pageErrors: [] } as unknown as ConsoleSession;
   session.shoot = async (name) => {
     const path = await screenshot(session.page, suite, name);
     session.shots.push(path);
@@ -32,6 +40,19 @@ export function useConsole(suite: string, options: LocalStackOptions = {}): Cons
     browser = await launchBrowser();
     session.page = await browser.newPage();
     session.page.setDefaultTimeout(15_000);
+    session.page.on("pageerror", (error) => {
+      session.pageErrors.push(`pageerror: ${error instanceof Error ? error.stack : error}`);
+    });
+    session.page.on("console", (message) => {
+      if (message.type() === "error" && !REFUSED_REQUEST.test(message.text())) {
+        session.pageErrors.push(`console.error: ${message.text()}`);
+      }
+    });
+  });
+  // A failure the page did not catch is a bug even when the view still looks right.
+  afterEach(() => {
+    const seen = session.pageErrors.splice(0);
+    expect(seen, "errors in the page").toEqual([]);
   });
   afterAll(async () => {
     if (session.shots.length) {
