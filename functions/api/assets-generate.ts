@@ -49,7 +49,7 @@ export const routes = [
       },
       responses: {
         200: json(z.array(AssetOut), "The new assets"),
-        ...errors(400, 404, 413, 415, 422, 502, 504),
+        ...errors(400, 404, 422, 502, 504),
       },
     }),
     async (c) => {

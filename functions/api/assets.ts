@@ -22,7 +22,7 @@ export const routes = [
       summary: "Use your own image for an asset",
       request: { params: assetId, ...jsonBody(z.object({ image_url: HttpUrl })) },
       // 422: invalid, non-public or unresolvable URL (checked when submitted); 502: DNS failed.
-      responses: { 200: json(Message, "Updated"), ...errors(404, 413, 415, 422, 502) },
+      responses: { 200: json(Message, "Updated"), ...errors(404, 422, 502) },
     }),
     async (c) => {
       await setAssetImage(c.req.valid("param").asset_id, c.req.valid("json").image_url);
@@ -51,7 +51,7 @@ export const routes = [
       tags,
       summary: "Change an asset's name, description, tags or voice",
       request: { params: assetId, ...jsonBody(AssetPatch) },
-      responses: { 200: json(AssetOut, "The asset"), ...errors(404, 413, 415, 422) },
+      responses: { 200: json(AssetOut, "The asset"), ...errors(404, 422) },
     }),
     async (c) =>
       c.json(toAsset(await updateAsset(c.req.valid("param").asset_id, c.req.valid("json"))), 200),

@@ -192,5 +192,5 @@ export const acceptedResponses = (
       )
     : json(seed, `${description} (only with Prefer: wait=N, if done in time)`),
   202: json(JobOut, "Accepted: the job, also at the Location header"),
-  ...errors(400, 404, 409, 422, 429, 502, 503, 504),
+  ...errors(400, 404, 409, 422, 502, 503, 504),
 });

@@ -105,7 +105,7 @@ export const routes = [
           z.object({ full_script: z.string(), assets: z.array(AssetOut) }),
           "Script and new assets",
         ),
-        ...errors(400, 404, 413, 415, 422, 502, 504),
+        ...errors(400, 404, 422, 502, 504),
       },
     }),
     async (c) => {
@@ -139,7 +139,7 @@ export const routes = [
       },
       responses: {
         200: json(z.array(StoryboardOut), "The new storyboards, in order"),
-        ...errors(400, 404, 413, 415, 422, 502, 504),
+        ...errors(400, 404, 422, 502, 504),
       },
     }),
     async (c) => {
@@ -201,7 +201,7 @@ export const routes = [
           "dry_run: the plan and its estimate; else, with Prefer: wait=N and done in time, the final cut",
         ),
         202: json(JobOut, "Accepted: the render_film job, also at the Location header"),
-        ...errors(400, 402, 404, 409, 422, 429, 502, 503, 504),
+        ...errors(400, 404, 409, 422, 502, 503, 504),
       },
     }),
     async (c) => {

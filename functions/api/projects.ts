@@ -81,7 +81,7 @@ export const routes = [
           z.object({ id: z.number(), name: z.string(), settings: ProjectSettingsOut }),
           "Created",
         ),
-        ...errors(413, 415, 422),
+        ...errors(422),
       },
     }),
     async (c) => {
@@ -226,7 +226,7 @@ export const routes = [
       tags,
       summary: "Rename a project, change its idea or script, or change some settings",
       request: { params: projectId, ...jsonBody(ProjectPatch) },
-      responses: { 200: json(ProjectOut, "The project"), ...errors(404, 413, 415, 422) },
+      responses: { 200: json(ProjectOut, "The project"), ...errors(404, 422) },
     }),
     async (c) => {
       const id = c.req.valid("param").project_id;
@@ -261,7 +261,7 @@ export const routes = [
       request: { params: projectId, ...jsonBody(StoryboardOrder) },
       responses: {
         200: json(z.array(StoryboardOut), "The storyboards in their new order"),
-        ...errors(400, 404, 413, 415, 422),
+        ...errors(400, 404, 422),
       },
     }),
     async (c) => {

@@ -56,7 +56,7 @@ export const routes = [
       request: jsonBody(PromptInput),
       responses: {
         200: json(PromptOut, "The stored template"),
-        ...errors(401, 403, 413, 415, 422),
+        ...errors(403, 422),
       },
     }),
     async (c) => c.json(toPrompt(await upsertPrompt(c.req.valid("json"))), 200),
@@ -69,7 +69,7 @@ export const routes = [
       middleware: [requireAdmin()] as const,
       summary: "Delete a template",
       request: { params: idParam("prompt_id") },
-      responses: { 200: json(Message, "Deleted"), ...errors(401, 403, 404, 422) },
+      responses: { 200: json(Message, "Deleted"), ...errors(403, 404, 422) },
     }),
     async (c) => {
       await deletePrompt(c.req.valid("param").prompt_id);

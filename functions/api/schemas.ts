@@ -247,6 +247,10 @@ const ERROR_TEXT = {
 } as const;
 export type ErrorStatus = keyof typeof ERROR_TEXT;
 
-/** Error responses (the `Error` body) for the given statuses, e.g. `...errors(404, 409)`. */
+/**
+ * Error responses (the `Error` body) for the given statuses, e.g. `...errors(404, 409)`. A route
+ * lists what its handler and validation answer; app.ts (documentedChain) adds what the middleware
+ * can (401, 402, 413, 415, 429, …), so those are not repeated per route.
+ */
 export const errors = (...codes: ErrorStatus[]) =>
   Object.fromEntries(codes.map((code) => [code, json(ErrorBody, ERROR_TEXT[code])]));

@@ -63,7 +63,7 @@ export const routes = [
       },
       responses: {
         200: json(FrameOut, "The new first frame"),
-        ...errors(400, 404, 413, 415, 422, 502, 504),
+        ...errors(400, 404, 422, 502, 504),
       },
     }),
     async (c) => {
@@ -86,7 +86,7 @@ export const routes = [
       request: { params: storyboardId, ...jsonBody(z.object({ guide_image_url: HttpUrl })) },
       responses: {
         200: json(FrameOut, "The revised first frame"),
-        ...errors(400, 404, 413, 415, 422, 502, 504),
+        ...errors(400, 404, 422, 502, 504),
       },
     }),
     async (c) => {
@@ -158,7 +158,7 @@ export const routes = [
       request: { params: storyboardId, ...jsonBody(RegenerateInput) },
       responses: {
         200: json(StoryboardOut, "The storyboard with its new prompts and first frame"),
-        ...errors(400, 402, 404, 413, 415, 422, 502, 504),
+        ...errors(400, 404, 422, 502, 504),
       },
     }),
     async (c) => {
@@ -181,7 +181,7 @@ export const routes = [
       request: { params: storyboardId },
       responses: {
         200: json(NarrationOut, "The shot's new narration clip"),
-        ...errors(400, 402, 404, 422, 502, 504),
+        ...errors(400, 404, 422, 502, 504),
       },
     }),
     async (c) => {

@@ -68,7 +68,7 @@ export const routes = [
       request: { params: storyboardId, ...jsonBody(FrameInput) },
       responses: {
         200: json(z.object({ frame_image_url: z.string() }), "The new first frame"),
-        ...errors(404, 413, 415, 422, 502),
+        ...errors(404, 422, 502),
       },
     }),
     async (c) => {
