@@ -141,6 +141,10 @@ describe("signed webhooks", () => {
       expect(res.status, what).toBe(202);
       expect((await res.json()).callbacks, what).toEqual([]);
     }
+    // A JSON body cut short is refused, not read as "no callback_url": nothing is started.
+    const cut = await call("POST", path, `{"callback_url": "${hookUrl}`);
+    expect(cut.status).toBe(400);
+    expect(cut.body).toEqual({ code: "invalid_json", detail: "Malformed JSON in request body" });
   });
 
   it("without WEBHOOK_SECRET a callback_url is refused with 400 webhooks_disabled", async () => {

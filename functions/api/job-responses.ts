@@ -4,6 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { AppError } from "../../core/errors.ts";
 import { JOB_TYPES, type Job, type JobType } from "../../core/jobs/types.ts";
 import { jobView } from "../../core/jobs/view.ts";
@@ -67,9 +68,17 @@ export const toJob = (j: Job): z.infer<typeof JobOut> => jobView(j);
  */
 export async function callbackUrlOf(c: Context): Promise<string | undefined> {
   if (!/json/i.test(c.req.header("content-type") ?? "")) return undefined;
-  const body = (await c.req.json().catch(() => undefined)) as
-    | { callback_url?: unknown }
-    | undefined;
+  // No body at all is seed 001's request; a body that does not parse is refused, not taken for
+  // one without callback_url (its webhook would silently never come).
+  const text = await c.req.text();
+  if (!text.trim()) return undefined;
+  let body: { callback_url?: unknown } | null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // As a required body's validator does: onError answers it as 400 invalid_json.
+    throw new HTTPException(400, { message: "Malformed JSON in request body" });
+  }
   const raw = body?.callback_url;
   if (raw === undefined || raw === null) return undefined;
   const loc = ["body", "callback_url"];
