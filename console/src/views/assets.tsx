@@ -1,7 +1,8 @@
 import { useState } from "preact/hooks";
-import { call, followJob, type Job, type Schemas } from "../api.ts";
+import { call, type Job, type Schemas } from "../api.ts";
 import { Feedback, Section, useAction } from "../ui.tsx";
 import { uploadFile } from "../upload.ts";
+import { useFollowedJob } from "./film-jobs.ts";
 import type { ProjectViewProps } from "./props.ts";
 
 type AssetsProps = ProjectViewProps & { assets: Schemas["Asset"][] };
@@ -113,32 +114,24 @@ function AssetCard({ api, asset, onChanged }: AssetsProps & { asset: Schemas["As
 /** The script's assets: draw each, draw all missing (a background job), or bring your own. */
 export function AssetsView(props: AssetsProps) {
   const { api, project, assets, onChanged } = props;
-  const [job, setJob] = useState<Job | null>(null);
-  const action = useAction();
+  // Followed like the film's jobs: leaving the project stops the polling, never the job.
+  const images = useFollowedJob(api, () => void onChanged());
   const missing = assets.filter((a) => !a.original_url).length;
   const drawAll = () =>
-    action.run("Drawing the asset images", async () => {
-      const started = (await call(
+    images.start(() =>
+      call(
         api.POST("/api/v1/projects/{project_id}/generate-asset-images", {
           params: { path: { project_id: project.id } },
         }),
-      )) as Job;
-      setJob(started);
-      const done = await followJob(api, started.job_id, setJob);
-      await onChanged();
-      if (done.status !== "succeeded") {
-        throw new Error(
-          `The images job ${done.status}: ${done.error?.message ?? "no reason given"}`,
-        );
-      }
-    });
+      ),
+    );
   return (
     <Section id="assets" title="2. Assets">
       {assets.length === 0 ? (
         <p>No assets yet: generating the script lists the ones it needs.</p>
       ) : (
         <div class="row">
-          <button type="button" disabled={!!action.busy || missing === 0} onClick={drawAll}>
+          <button type="button" disabled={images.running || missing === 0} onClick={drawAll}>
             Generate all missing images
           </button>
           <span class="muted">
@@ -146,8 +139,10 @@ export function AssetsView(props: AssetsProps) {
           </span>
         </div>
       )}
-      <JobProgress job={job} label="Asset images" />
-      <Feedback {...action} />
+      <JobProgress job={images.job} label="Asset images" />
+      <div class="alert" role="alert">
+        {images.error ?? ""}
+      </div>
       <ul class="cards">
         {assets.map((asset) => (
           <AssetCard key={asset.id} {...props} asset={asset} />

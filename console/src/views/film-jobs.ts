@@ -19,6 +19,7 @@ export function jobFailureWords(job: Job): string | null {
 export interface FollowedJob {
   job: Job | null;
   error: string | null;
+  /** From the click that submits it until the job ends: what a start button waits on. */
   running: boolean;
   /** Submits a job and follows it to its end. */
   start: (submit: () => Promise<unknown>) => Promise<void>;
@@ -34,6 +35,8 @@ export interface FollowedJob {
 export function useFollowedJob(api: StudioClient, onEnd: (job: Job) => void): FollowedJob {
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Set while the submit is on its way, before there is a job: a second click must not pay twice.
+  const [submitting, setSubmitting] = useState(false);
   const stop = useRef<AbortController | null>(null);
   const ended = useRef(onEnd);
   ended.current = onEnd;
@@ -58,14 +61,20 @@ export function useFollowedJob(api: StudioClient, onEnd: (job: Job) => void): Fo
   return {
     job,
     error,
-    running: job !== null && !isFinished(job),
+    running: submitting || (job !== null && !isFinished(job)),
     start: async (submit) => {
       setError(null);
+      setSubmitting(true);
+      let submitted: Job;
       try {
-        await follow(asJob(await submit()));
+        submitted = asJob(await submit());
       } catch (failure) {
         setError(describeError(failure));
+        return;
+      } finally {
+        setSubmitting(false);
       }
+      await follow(submitted);
     },
     resume: (running) => void follow(running),
     cancel: async () => {

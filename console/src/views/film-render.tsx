@@ -1,6 +1,7 @@
 import type { StudioClient } from "@storyboard-studio/client";
 import { useEffect, useState } from "preact/hooks";
-import { call, describeError, isFinished, type Job, type Schemas } from "../api.ts";
+import { call, isFinished, type Job, type Schemas } from "../api.ts";
+import { useAction } from "../ui.tsx";
 import { useFollowedJob } from "./film-jobs.ts";
 
 const STAGE_WORDS: Record<string, string> = {
@@ -63,7 +64,7 @@ export function RenderPanel(props: RenderPanelProps) {
   const { api, projectId } = props;
   const render = useFollowedJob(api, props.onEnd);
   const [estimate, setEstimate] = useState<string | null>(null);
-  const [estimateError, setEstimateError] = useState<string | null>(null);
+  const estimating = useAction();
   const path = { params: { path: { project_id: projectId } } };
   const job = render.job;
 
@@ -84,9 +85,8 @@ export function RenderPanel(props: RenderPanelProps) {
     );
   };
 
-  const dryRun = async () => {
-    setEstimateError(null);
-    try {
+  const dryRun = () =>
+    estimating.run("Estimating the render", async () => {
       const reply = await call(
         api.POST("/api/v1/projects/{project_id}/render", { ...path, body: { dry_run: true } }),
       );
@@ -99,10 +99,7 @@ export function RenderPanel(props: RenderPanelProps) {
           : `A render would make ${todo.length} step${todo.length === 1 ? "" : "s"} ` +
               `(${plan.estimate.paid_calls} paid call${plan.estimate.paid_calls === 1 ? "" : "s"}, about $${usd}).`,
       );
-    } catch (failure) {
-      setEstimateError(describeError(failure));
-    }
-  };
+    });
 
   const progress = job?.status === "succeeded" ? 100 : (job?.progress ?? 0);
   return (
@@ -111,10 +108,10 @@ export function RenderPanel(props: RenderPanelProps) {
         <button type="button" class="primary" onClick={start} disabled={render.running}>
           Render film
         </button>
-        <button type="button" onClick={dryRun} disabled={render.running}>
+        <button type="button" onClick={dryRun} disabled={render.running || !!estimating.busy}>
           Estimate render
         </button>
-        {render.running && (
+        {job && !isFinished(job) && (
           <button type="button" onClick={render.cancel} disabled={job?.cancel_requested}>
             Cancel render
           </button>
@@ -122,7 +119,7 @@ export function RenderPanel(props: RenderPanelProps) {
       </div>
       {estimate && <p class="film-hint">{estimate}</p>}
       <div role="alert" class="alert">
-        {estimateError ?? render.error}
+        {estimating.error ?? render.error}
       </div>
       {job && (
         <div class="render-progress">

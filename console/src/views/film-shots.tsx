@@ -82,7 +82,7 @@ export function ShotVideoRow(props: ShotVideoRowProps) {
           <button
             type="button"
             onClick={generate}
-            disabled={!shot.frame_image_url}
+            disabled={!shot.frame_image_url || video.running}
             aria-describedby={`shot-video-${shot.id}-hint`}
           >
             Generate video
