@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { call, describeError, isFinished, type Job, type Schemas } from "../api.ts";
+import { call, isFinished, type Job, type Schemas } from "../api.ts";
 import "../film.css";
 import { CostSoFar } from "./film-cost.tsx";
 import { FinalCut } from "./film-cut.tsx";
@@ -12,37 +12,23 @@ const text = (value: unknown) => (typeof value === "string" && value ? value : u
 /**
  * The film end of a project: each shot's video (made one at a time, or all at once by a render),
  * the one-click render with its live progress, the final cut with subtitles, and what it cost.
- * Jobs still running when the view opens are picked up again, so a reload loses no progress.
+ * Jobs still running when the view opens are picked up again, so a reload loses no progress. The
+ * shots are the project page's own: a render's steps and a job's end ask that page to read the
+ * project again, so the shot cards above and the video rows here always show the same shots.
  */
-export function Film(props: ProjectViewProps) {
-  const { api, project } = props;
-  const [shots, setShots] = useState<Schemas["Storyboard"][] | null>(null);
+export function Film(props: ProjectViewProps & { storyboards: Schemas["Storyboard"][] }) {
+  const { api, project, storyboards: shots, onChanged } = props;
   const [running, setRunning] = useState<Job[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  // Counts the jobs this view saw end: the cost is read again after each.
   const [ended, setEnded] = useState(0);
-  // A render's own shot videos land one by one; its step counts say when to read them.
-  const [renderSteps, setRenderSteps] = useState("");
   const [lastCut, setLastCut] = useState<{ url?: string; language?: string }>({});
-  const path = { params: { path: { project_id: project.id } } };
-
-  // Read again whenever the project is (a new frame elsewhere changes which videos are stale),
-  // and as a render makes shot videos.
-  useEffect(() => {
-    let live = true;
-    call(api.GET("/api/v1/projects/{project_id}", path))
-      .then((full) => {
-        if (!live) return;
-        setShots(full.storyboards);
-        setError(null);
-      })
-      .catch((failure) => live && setError(describeError(failure)));
-    return () => {
-      live = false;
-    };
-  }, [api, project, ended, renderSteps]);
 
   useEffect(() => {
-    call(api.GET("/api/v1/projects/{project_id}/jobs", path))
+    call(
+      api.GET("/api/v1/projects/{project_id}/jobs", {
+        params: { path: { project_id: project.id } },
+      }),
+    )
       .then((jobs) => setRunning(jobs.filter((j) => !isFinished(j) && j.parent_id === null)))
       .catch(() => undefined); // Nothing to resume is no reason to alarm anyone.
   }, [api, project.id]);
@@ -54,7 +40,7 @@ export function Film(props: ProjectViewProps) {
       setLastCut({ url: text(result.video_url), language: text(subtitles?.language) });
     }
     setEnded((n) => n + 1);
-    void props.onChanged();
+    void onChanged();
   };
 
   // The render's own answer first: the project prop may not have been read again yet.
@@ -65,12 +51,11 @@ export function Film(props: ProjectViewProps) {
       <h2 id="film-heading">Film</h2>
 
       <h3 class="film-subhead">Shot videos</h3>
-      {shots === null && !error && <p class="film-hint">Loading shots…</p>}
-      {shots?.length === 0 && (
+      {shots.length === 0 && (
         <p class="film-hint">No storyboards yet: generate them above, or let a render do it.</p>
       )}
       <ol class="shot-videos">
-        {shots?.map((shot) => (
+        {shots.map((shot) => (
           <ShotVideoRow
             key={shot.id}
             api={api}
@@ -82,9 +67,6 @@ export function Film(props: ProjectViewProps) {
           />
         ))}
       </ol>
-      <div role="alert" class="alert">
-        {error}
-      </div>
 
       <h3 class="film-subhead">Final cut</h3>
       <RenderPanel
@@ -92,7 +74,7 @@ export function Film(props: ProjectViewProps) {
         projectId={project.id}
         running={render}
         onEnd={onEnd}
-        onSteps={setRenderSteps}
+        onSteps={() => void onChanged()}
       />
       {cutUrl ? (
         <FinalCut

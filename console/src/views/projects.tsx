@@ -133,18 +133,23 @@ export function ProjectPage({ api, projectId }: { api: StudioClient; projectId: 
   const [bundle, setBundle] = useState<ProjectBundle | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
+  // Reloads can overlap (a render's steps, a job's end, an edit): only the latest one asked for
+  // is shown, so an older answer arriving late never puts back what a newer one replaced.
+  const latest = useRef(0);
   // Keeps the page on screen while it refreshes: a change never blanks what is shown.
   const reload = useCallback(async () => {
+    const asked = ++latest.current;
     try {
       const data = await call(
         api.GET("/api/v1/projects/{project_id}", {
           params: { path: { project_id: projectId } },
         }),
       );
+      if (asked !== latest.current) return;
       setBundle(data);
       setLoadError(null);
     } catch (failure) {
-      setLoadError(describeError(failure));
+      if (asked === latest.current) setLoadError(describeError(failure));
     }
   }, [api, projectId]);
   useEffect(() => {
@@ -186,7 +191,7 @@ export function ProjectPage({ api, projectId }: { api: StudioClient; projectId: 
       <StoryboardsView {...props} assets={bundle.assets} storyboards={bundle.storyboards} />
       {/* The film view brings its own section and heading; the panel gives it the page's frame. */}
       <div class="panel">
-        <Film {...props} />
+        <Film {...props} storyboards={bundle.storyboards} />
       </div>
     </article>
   );
