@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
-import { call, describeError } from "../api.ts";
+import { call } from "../api.ts";
+import { Feedback, useAction } from "../ui.tsx";
 import { uploadFile } from "../upload.ts";
 import "../film.css";
 import type { ShotViewProps } from "./props.ts";
@@ -12,28 +13,21 @@ import { SketchPad } from "./sketch.tsx";
  */
 export function ShotFrame(props: ShotViewProps) {
   const { api, shot, project } = props;
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
+  const busy = action.busy !== null;
   const [sketching, setSketching] = useState(false);
   const label = `shot-${shot.id}`;
   const path = { params: { path: { storyboard_id: shot.id } } };
 
-  /** Runs one action with its words while it runs; any refusal shows in the alert below. */
-  const act = async (doing: string, action: () => Promise<unknown>) => {
-    setBusy(doing);
-    setError(null);
-    try {
-      await action();
+  /** Every change is a new frame version: the project is read again after each. */
+  const act = (doing: string, change: () => Promise<unknown>) =>
+    action.run(doing, async () => {
+      await change();
       await props.onChanged();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(null);
-    }
-  };
+    });
 
   const generate = () =>
-    act("Drawing the frame…", () =>
+    act("Drawing the frame", () =>
       call(
         api.POST("/api/v1/storyboards/{storyboard_id}/generate-frame", {
           ...path,
@@ -43,9 +37,8 @@ export function ShotFrame(props: ShotViewProps) {
     );
 
   const sendGuide = (png: Blob) =>
-    act("Sending the sketch…", async () => {
+    act("Sending the sketch and drawing a guided frame", async () => {
       const url = await uploadFile(api, png, `sketch-${shot.id}.png`);
-      setBusy("Drawing a guided frame…");
       await call(
         api.POST("/api/v1/storyboards/{storyboard_id}/guide-frame", {
           ...path,
@@ -58,7 +51,7 @@ export function ShotFrame(props: ShotViewProps) {
   const uploadFrame = (input: HTMLInputElement) => {
     const file = input.files?.[0];
     if (!file) return;
-    return act("Uploading the frame…", async () => {
+    return act("Uploading the frame", async () => {
       const url = await uploadFile(api, file, file.name);
       await call(
         api.PUT("/api/v1/storyboards/{storyboard_id}/frame", { ...path, body: { image_url: url } }),
@@ -86,7 +79,7 @@ export function ShotFrame(props: ShotViewProps) {
         )}
       </figure>
       <div class="film-row">
-        <button type="button" onClick={generate} disabled={busy !== null}>
+        <button type="button" onClick={generate} disabled={busy}>
           Generate frame
         </button>
         <button
@@ -102,7 +95,7 @@ export function ShotFrame(props: ShotViewProps) {
           <input
             type="file"
             accept="image/png,image/jpeg,image/webp"
-            disabled={busy !== null}
+            disabled={busy}
             onChange={(e) => uploadFrame(e.currentTarget)}
           />
         </label>
@@ -113,18 +106,13 @@ export function ShotFrame(props: ShotViewProps) {
             aspectRatio={project.settings.aspect_ratio}
             shotLabel={label}
             frameUrl={shot.frame_image_url}
-            busy={busy !== null}
+            busy={busy}
             onSend={sendGuide}
-            onError={setError}
+            onError={action.setError}
           />
         )}
       </div>
-      <p class="film-status" aria-live="polite">
-        {busy ?? ""}
-      </p>
-      <div role="alert" class="alert">
-        {error}
-      </div>
+      <Feedback {...action} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { call, describeError, type Schemas } from "../api.ts";
 import "../film.css";
+import { Feedback, useAction } from "../ui.tsx";
 import type { ShotViewProps } from "./props.ts";
 
 type Version = Schemas["Version"];
@@ -32,8 +33,9 @@ export function ShotVersions(props: ShotViewProps) {
   const { api, shot } = props;
   const [versions, setVersions] = useState<Version[] | null>(null);
   const [kind, setKind] = useState<Kind>("frame");
-  const [selecting, setSelecting] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // Loading the list and selecting share one alert: either failure shows there.
+  const action = useAction();
+  const { setError } = action;
   const path = { params: { path: { storyboard_id: shot.id } } };
 
   // A new frame, video or narration changes the shot; its versions are read again then.
@@ -47,10 +49,8 @@ export function ShotVersions(props: ShotViewProps) {
     };
   }, [api, shot.id, shot.updated_at, shot.frame_image_url, shot.shot_video_url]);
 
-  const select = async (version: Version) => {
-    setSelecting(version.version_id);
-    setError(null);
-    try {
+  const select = (version: Version) =>
+    action.run(`Selecting version #${version.version_id}`, async () => {
       await call(
         api.POST("/api/v1/storyboards/{storyboard_id}/versions/{version_id}/select", {
           params: { path: { storyboard_id: shot.id, version_id: version.version_id } },
@@ -62,12 +62,7 @@ export function ShotVersions(props: ShotViewProps) {
         ),
       );
       await props.onChanged();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setSelecting(null);
-    }
-  };
+    });
 
   const kinds = [...new Set((versions ?? []).map((v) => v.kind))];
   const shown = (versions ?? []).filter((v) => v.kind === kind);
@@ -89,7 +84,7 @@ export function ShotVersions(props: ShotViewProps) {
           </label>
         )}
       </div>
-      {versions === null && !error && <p class="film-hint">Loading versions…</p>}
+      {versions === null && !action.error && <p class="film-hint">Loading versions…</p>}
       {versions !== null && shown.length === 0 && (
         <p class="film-hint">No {KIND_WORDS[kind].toLowerCase()} yet.</p>
       )}
@@ -98,14 +93,12 @@ export function ShotVersions(props: ShotViewProps) {
           <VersionCard
             key={version.version_id}
             version={version}
-            busy={selecting !== null}
+            busy={action.busy !== null}
             onSelect={() => select(version)}
           />
         ))}
       </ol>
-      <div role="alert" class="alert">
-        {error}
-      </div>
+      <Feedback {...action} />
     </section>
   );
 }
