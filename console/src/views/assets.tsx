@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
 import { call, type Job, type Schemas } from "../api.ts";
+import { useFollowedJob } from "../jobs.ts";
 import { Feedback, Section, useAction } from "../ui.tsx";
 import { uploadFile } from "../upload.ts";
-import { useFollowedJob } from "./film-jobs.ts";
 import type { ProjectViewProps } from "./props.ts";
 
 type AssetsProps = ProjectViewProps & { assets: Schemas["Asset"][] };
@@ -74,9 +74,10 @@ function AssetCard({ api, asset, onChanged }: AssetsProps & { asset: Schemas["As
           const input = e.currentTarget;
           const file = input.files?.[0];
           if (!file) return;
+          // Cleared at once, so the same file can be picked again after a failed upload.
+          input.value = "";
           void action.run(`Uploading ${file.name}`, async () => {
             await useImage(await uploadFile(api, file, file.name));
-            input.value = "";
             await onChanged();
           });
         }}

@@ -1,8 +1,8 @@
 import type { StudioClient } from "@storyboard-studio/client";
 import { useEffect, useState } from "preact/hooks";
 import { call, isFinished, type Job, type Schemas } from "../api.ts";
+import { useFollowedJob } from "../jobs.ts";
 import { useAction } from "../ui.tsx";
-import { useFollowedJob } from "./film-jobs.ts";
 
 const STAGE_WORDS: Record<string, string> = {
   asset_images: "asset images",

@@ -1,7 +1,7 @@
 import type { StudioClient } from "@storyboard-studio/client";
 import { useEffect } from "preact/hooks";
 import { call, type Job, type Schemas } from "../api.ts";
-import { useFollowedJob } from "./film-jobs.ts";
+import { useFollowedJob } from "../jobs.ts";
 
 type Storyboard = Schemas["Storyboard"];
 

@@ -51,12 +51,13 @@ export function ShotFrame(props: ShotViewProps) {
   const uploadFrame = (input: HTMLInputElement) => {
     const file = input.files?.[0];
     if (!file) return;
+    // Cleared at once, so the same file can be picked again after a failed upload.
+    input.value = "";
     return act("Uploading the frame", async () => {
       const url = await uploadFile(api, file, file.name);
       await call(
         api.PUT("/api/v1/storyboards/{storyboard_id}/frame", { ...path, body: { image_url: url } }),
       );
-      input.value = "";
     });
   };
 

@@ -1,6 +1,6 @@
 import type { StudioClient } from "@storyboard-studio/client";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiFailure, call, describeError, followJob, isFinished, type Job } from "../api.ts";
+import { ApiFailure, call, describeError, followJob, isFinished, type Job } from "./api.ts";
 
 /** A job-starting route answers the job (202), or its result when it finished in time (200). */
 export function asJob(reply: unknown): Job {
