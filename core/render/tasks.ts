@@ -3,18 +3,11 @@ import { submitChild, submitChildVideo } from "../jobs/service.ts";
 import type { Job, JobError, JobStatus, JobType } from "../jobs/types.ts";
 import { planShotVideo } from "../shot-video-plan.ts";
 import { type RenderPlan, videoModelOf } from "./load.ts";
-import { makes, type PlanStep, type Stage, scriptOf, stageWork } from "./plan.ts";
+import { makes, type PlanStep, STAGES, type Stage, scriptOf, stageWork } from "./plan.ts";
 
-/** The render runs in these phases (the plan's stages, in its order). */
-export const PHASES = [
-  "asset_images",
-  "storyboards",
-  "frames",
-  "narration",
-  "videos",
-  "final_cut",
-] as const;
-export type Phase = (typeof PHASES)[number];
+/** The render runs in the plan's stages, in its order: one list, so the two cannot drift. */
+export const PHASES = STAGES;
+export type Phase = Stage;
 
 /** One child job of a render: what to submit, what it waits for, and how it ended. */
 export interface Task {
