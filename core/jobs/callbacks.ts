@@ -1,10 +1,8 @@
 import { createHmac } from "node:crypto";
-import http from "node:http";
-import https from "node:https";
-import { isIP, type LookupFunction } from "node:net";
 import { config } from "../config.ts";
 import { AppError, badRequest, type FieldError } from "../errors.ts";
 import { log } from "../log.ts";
+import { pinnedExchange } from "../net/pinned-request.ts";
 import { allowedAddress, parseUserUrl } from "../net/url-policy.ts";
 import { checkUserUrl } from "../net/user-url.ts";
 import { enqueueCallback } from "./queue.ts";
@@ -64,32 +62,17 @@ export async function scheduleCallback(job: Job): Promise<void> {
 async function post(url: URL, body: string, signature: string): Promise<number> {
   const signal = AbortSignal.timeout(CALLBACK_TIMEOUT_MS);
   const address = await allowedAddress(url, {}, signal);
-  const family = isIP(address);
-  const pinned: LookupFunction = (_host, opts, callback) => {
-    if ((opts as { all?: boolean }).all) callback(null, [{ address, family }]);
-    else callback(null, address, family);
-  };
-  const client = url.protocol === "https:" ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = client.request(url, {
-      method: "POST",
-      lookup: pinned,
-      agent: false,
-      signal,
-      headers: {
-        "content-type": "application/json",
-        "content-length": Buffer.byteLength(body),
-        "user-agent": "StoryboardStudio/1.0",
-        "x-signature": signature,
-      },
-    });
-    req.once("response", (res) => {
-      res.resume(); // the answer's body is not read
-      resolve(res.statusCode ?? 0);
-    });
-    req.once("error", reject);
-    req.end(body);
+  const res = await pinnedExchange(url, address, signal, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      "x-signature": signature,
+    },
+    body,
   });
+  res.resume(); // the answer's body is not read
+  return res.statusCode ?? 0;
 }
 
 /** Appends an attempt unless it is already recorded (a duplicate delivery of the message). */

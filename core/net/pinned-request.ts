@@ -1,19 +1,26 @@
-import http, { type IncomingMessage } from "node:http";
+import http, { type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 
 /** Statuses that carry a Location to follow (each hop is checked again by the caller). */
 export const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** What one exchange sends: a GET with these headers unless it says otherwise. */
+export interface PinnedOutgoing {
+  method?: "GET" | "POST";
+  headers: OutgoingHttpHeaders;
+  body?: string;
+}
+
 /**
  * One HTTP exchange, connecting to exactly the checked address so DNS cannot change under us.
  * The caller reads (or streams) the body.
  */
-export function pinnedRequest(
+export function pinnedExchange(
   url: URL,
   address: string,
-  accept: string,
   signal: AbortSignal,
+  outgoing: PinnedOutgoing,
 ): Promise<IncomingMessage> {
   const family = isIP(address);
   const pinned: LookupFunction = (_host, opts, callback) => {
@@ -24,15 +31,20 @@ export function pinnedRequest(
   return new Promise((resolve, reject) => {
     // The URL keeps the hostname for the Host header and TLS SNI; only the connect is pinned.
     const req = client.request(url, {
+      method: outgoing.method ?? "GET",
       lookup: pinned,
       // No pooled keep-alive socket: one opened elsewhere for the same host:port could lead to
       // an address this fetch never checked.
       agent: false,
       signal,
-      headers: { "user-agent": "StoryboardStudio/1.0", accept },
+      headers: { "user-agent": "StoryboardStudio/1.0", ...outgoing.headers },
     });
     req.once("response", resolve);
     req.once("error", reject);
-    req.end();
+    req.end(outgoing.body);
   });
 }
+
+/** A pinned GET that accepts `accept` (a fetch or a download, one hop at a time). */
+export const pinnedRequest = (url: URL, address: string, accept: string, signal: AbortSignal) =>
+  pinnedExchange(url, address, signal, { headers: { accept } });
