@@ -54,20 +54,24 @@ function apiMessage(error: ApiError): string {
   }
 }
 
+/** An SDK failure as a typed provider error; a missing model names `setting` to check. */
+export function geminiFailure(cfg: Config, error: unknown, setting: string): ProviderError {
+  if (error instanceof ApiError) {
+    const failure = failureOfStatus(error.status);
+    const hint = failure === "model_not_found" ? ` (check ${setting})` : "";
+    return new ProviderError(NAME, failure, `${apiMessage(error)}${hint}`);
+  }
+  if (isTimeout(error)) {
+    return new ProviderError(NAME, "timeout", `no answer within ${cfg.PROVIDER_TIMEOUT_MS} ms`);
+  }
+  return new ProviderError(NAME, "unavailable", (error as Error).message);
+}
+
 export async function callGemini<T>(cfg: Config, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (error instanceof ApiError) {
-      const failure = failureOfStatus(error.status);
-      const hint =
-        failure === "model_not_found" ? " (check GEMINI_IMAGE_MODEL / GEMINI_VISION_MODEL)" : "";
-      throw new ProviderError(NAME, failure, `${apiMessage(error)}${hint}`);
-    }
-    if (isTimeout(error)) {
-      throw new ProviderError(NAME, "timeout", `no answer within ${cfg.PROVIDER_TIMEOUT_MS} ms`);
-    }
-    throw new ProviderError(NAME, "unavailable", (error as Error).message);
+    throw geminiFailure(cfg, error, "GEMINI_IMAGE_MODEL / GEMINI_VISION_MODEL");
   }
 }
 

@@ -1,10 +1,10 @@
-import { ApiError, type GenerateContentResponse, type SpeechConfig } from "@google/genai";
+import type { GenerateContentResponse, SpeechConfig } from "@google/genai";
 import type { Config } from "../../config.ts";
 import { log } from "../../log.ts";
 import { readWav } from "../../speech/wav.ts";
 import { withDeadline } from "../deadline.ts";
-import { failureOfStatus, isTimeout, ProviderError } from "../errors.ts";
-import { geminiClient } from "../image/gemini.ts";
+import { ProviderError } from "../errors.ts";
+import { geminiClient, geminiFailure } from "../image/gemini.ts";
 import type { Generated, SpeechAudio, SpeechProvider, SpeechTurn, Usage } from "../types.ts";
 
 const NAME = "gemini";
@@ -14,30 +14,14 @@ const DEFAULT_RATE = 24_000;
 
 const BLOCKED_FINISH = new Set(["SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "OTHER"]);
 
-function apiMessage(error: ApiError): string {
-  try {
-    const body = JSON.parse(error.message) as { error?: { message?: string; status?: string } };
-    return [body.error?.status, body.error?.message].filter(Boolean).join(": ") || error.message;
-  } catch {
-    return error.message;
-  }
-}
-
-/** SDK failures as typed provider errors (as the image adapter's `callGemini`). */
+/** SDK failures as typed provider errors, as the image adapter's; a deadline's own passes. */
 async function callTts<T>(cfg: Config, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
   return withDeadline(NAME, cfg.PROVIDER_TIMEOUT_MS, async (deadline) => {
     try {
       return await call(deadline.signal);
     } catch (error) {
       if (error instanceof ProviderError) throw error;
-      if (error instanceof ApiError) {
-        const failure = failureOfStatus(error.status);
-        const hint = failure === "model_not_found" ? " (check GEMINI_TTS_MODEL)" : "";
-        throw new ProviderError(NAME, failure, `${apiMessage(error)}${hint}`);
-      }
-      if (isTimeout(error))
-        throw new ProviderError(NAME, "timeout", `no answer within ${cfg.PROVIDER_TIMEOUT_MS} ms`);
-      throw new ProviderError(NAME, "unavailable", (error as Error).message);
+      throw geminiFailure(cfg, error, "GEMINI_TTS_MODEL");
     }
   });
 }
