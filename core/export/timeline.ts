@@ -1,4 +1,4 @@
-import type { CutTimeline, Transition } from "../media/timeline.ts";
+import type { CutShot, CutTimeline } from "../media/timeline.ts";
 import type { Cue } from "../subtitles/cues.ts";
 
 /**
@@ -8,11 +8,10 @@ import type { Cue } from "../subtitles/cues.ts";
  * cut that exists, not the project as it has been edited since.
  */
 
-export interface ExportShot {
-  storyboard_id: number;
+/** What the cut knows about each shot's clip, beyond the timeline. */
+export interface ShotMedia {
   /** The shot's position in the project when the cut was made (1-based). */
   position: number;
-  name: string;
   /** The shot video as the cut used it (the current video version then). */
   url: string;
   video_version_id: number | null;
@@ -21,14 +20,14 @@ export interface ExportShot {
   width?: number;
   height?: number;
   has_audio?: boolean;
-  /** Where the shot sits in the cut, in seconds; the rest as CutTimeline (core/media). */
-  start: number;
-  end: number;
-  clip_start: number;
-  clip_duration: number;
-  hold_seconds: number;
-  transition_in: Transition;
-  transition_seconds: number;
+}
+
+/**
+ * A shot of the exported cut: its clip, and where it sits in the cut in seconds as the timeline
+ * (core/media) placed it; the speech is exported as a narration lane instead.
+ */
+export interface ExportShot extends ShotMedia, Omit<CutShot, "speech"> {
+  name: string;
 }
 
 /** A sound file placed on a lane under the picture. */
@@ -58,17 +57,6 @@ export interface CutExport {
   cues: Cue[];
   /** ISO 639-2 code of the subtitles. */
   language: string;
-}
-
-/** What the cut knows about each shot's clip, beyond the timeline. */
-export interface ShotMedia {
-  position: number;
-  url: string;
-  video_version_id: number | null;
-  media_duration: number;
-  width?: number;
-  height?: number;
-  has_audio?: boolean;
 }
 
 export interface CutExportInput {
