@@ -1,13 +1,10 @@
 import { count, eq } from "drizzle-orm";
-import { afterAll, beforeAll } from "vitest";
-import { resetConfig } from "../../core/config.ts";
 import { spend, versions } from "../../core/db/schema.ts";
 import { getJob, listProjectJobs } from "../../core/jobs/store.ts";
 import { type Job, TERMINAL } from "../../core/jobs/types.ts";
 import { processJob } from "../../core/jobs/worker.ts";
-import { useProviders } from "../../core/providers/index.ts";
-import { type Emulators, startEmulators } from "../../functions/local/emulators.ts";
-import { type TestApi, testApi } from "./app.ts";
+import type { TestApi } from "./app.ts";
+import { type JobBench, jobBench } from "./job-bench.ts";
 
 const SCRIPT_TEMPLATE = "Write a short film from: ${script_or_idea}";
 
@@ -15,28 +12,13 @@ const SCRIPT_TEMPLATE = "Write a short film from: ${script_or_idea}";
  * The render test bench: local DynamoDB and SQS, the API over an in-memory database, offline
  * providers whose videos are ready at once and short. Registers its own hooks.
  */
-export function renderBench(env: Record<string, string> = {}) {
-  const bench = {} as { api: TestApi; emulators: Emulators };
-  const saved = { ...process.env };
-  beforeAll(async () => {
-    Object.assign(process.env, {
-      OFFLINE_VIDEO_DELAY_MS: "0",
-      VIDEO_SECONDS: "1",
-      VIDEO_POLL_SECONDS: "1",
-      ...env,
-    });
-    bench.emulators = await startEmulators();
-    useProviders(undefined);
-    bench.api = await testApi();
-  });
-  afterAll(async () => {
-    process.env = saved;
-    resetConfig();
-    useProviders(undefined);
-    await bench.emulators?.stop();
-  });
-  return bench;
-}
+export const renderBench = (env: Record<string, string> = {}): JobBench =>
+  jobBench(() => ({
+    OFFLINE_VIDEO_DELAY_MS: "0",
+    VIDEO_SECONDS: "1",
+    VIDEO_POLL_SECONDS: "1",
+    ...env,
+  }));
 
 /** A project with a script and its assets (offline LLM), no storyboards yet; its id. */
 export async function scriptedProject(api: TestApi, name = "render"): Promise<number> {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SQSEvent } from "aws-lambda";
-import { afterAll, beforeAll, beforeEach, expect } from "vitest";
+import { afterAll, beforeEach, expect } from "vitest";
 import { config, resetConfig } from "../../core/config.ts";
 import { storyboards } from "../../core/db/schema.ts";
 import { getJob } from "../../core/jobs/store.ts";
@@ -13,10 +13,10 @@ import { createProviders, useProviders } from "../../core/providers/index.ts";
 import { renderCard } from "../../core/providers/offline/card.ts";
 import { jobSpend } from "../../core/spend.ts";
 import { writeLocalFile } from "../../core/storage/local.ts";
-import { type Emulators, startEmulators } from "../../functions/local/emulators.ts";
 import { handler as worker } from "../../functions/worker.ts";
-import { testApi } from "./app.ts";
+import type { testApi } from "./app.ts";
 import { type FakeGemini, type Gate, gate, startFakeGemini, VERTEX_TOKEN } from "./fakes/gemini.ts";
+import { type JobBench, jobBench } from "./job-bench.ts";
 import { sqsEventOf } from "./sqs.ts";
 
 export type VideoRoute = "gemini" | "vertex" | "interactions";
@@ -26,45 +26,19 @@ export type VideoRoute = "gemini" | "vertex" | "interactions";
  * SQS emulators, and the API over an in-memory database. Registers its own hooks.
  */
 export function videoJobBench() {
-  const bench = {} as {
-    gemini: FakeGemini;
-    emulators: Emulators;
-    api: Awaited<ReturnType<typeof testApi>>;
-  };
-  const saved = { ...process.env };
-  beforeAll(async () => {
+  // The fake starts first: its URL is one of the settings.
+  const bench = jobBench(async () => {
     bench.gemini = await startFakeGemini();
-    const dir = await mkdtemp(join(tmpdir(), "veo-"));
-    const still = join(dir, "still.png");
-    await writeFile(
-      still,
-      renderCard({
-        width: 320,
-        height: 180,
-        title: "veo",
-        prompt: "",
-        label: "FAKE VEO",
-        seed: "v",
-      }),
-    );
-    await stillToClip(still, join(dir, "veo.mp4"), { width: 320, height: 180, seconds: 1 });
-    bench.gemini.video = await readFile(join(dir, "veo.mp4"));
-    Object.assign(process.env, {
+    bench.gemini.video = await fakeVeoClip();
+    return {
       GOOGLE_API_KEY: "test-google-key",
       GEMINI_BASE_URL: bench.gemini.url,
       VEO_MODEL: "veo-test",
       PROVIDER_RETRIES: "0",
       VIDEO_POLL_SECONDS: "1",
-    });
-    bench.emulators = await startEmulators();
-    useProviders(undefined);
-    bench.api = await testApi();
-  });
+    };
+  }) as JobBench & { gemini: FakeGemini };
   afterAll(async () => {
-    process.env = saved;
-    resetConfig();
-    useProviders(undefined);
-    await bench.emulators?.stop();
     await bench.gemini?.stop();
   });
   beforeEach(() => {
@@ -75,6 +49,18 @@ export function videoJobBench() {
     bench.gemini.downloadGate = undefined;
   });
   return bench;
+}
+
+/** The clip the fake Veo hands out: one second of a labelled card. */
+async function fakeVeoClip(): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), "veo-"));
+  const still = join(dir, "still.png");
+  await writeFile(
+    still,
+    renderCard({ width: 320, height: 180, title: "veo", prompt: "", label: "FAKE VEO", seed: "v" }),
+  );
+  await stillToClip(still, join(dir, "veo.mp4"), { width: 320, height: 180, seconds: 1 });
+  return readFile(join(dir, "veo.mp4"));
 }
 
 /** Switches the bench to one video route (env, config and providers). */
