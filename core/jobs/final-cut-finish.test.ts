@@ -1,17 +1,14 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryDatabase } from "../../test/support/app.ts";
-import { toneClip, toneFile } from "../../test/support/media.ts";
+import { subtitleTrack, toneClip, toneFile } from "../../test/support/media.ts";
 import { LOCAL_OWNER, withPrincipal } from "../auth.ts";
 import type { Database } from "../db/client.ts";
 import { projects, storyboards } from "../db/schema.ts";
 import { exportCut } from "../export/formats.ts";
-import { mediaTools } from "../media/ffmpeg.ts";
 import { streamsOf } from "../media/finish.ts";
 import { localKeyOf, localPath, writeLocalFile } from "../storage/local.ts";
 import { recordVersion } from "../versions.ts";
@@ -23,7 +20,6 @@ import type { Job } from "./types.ts";
  * soft subtitle track, the M4A soundtrack, and the export of the cut it made.
  */
 
-const run = promisify(execFile);
 let database: Database;
 let dir: string;
 const user = { owner: LOCAL_OWNER, admin: false };
@@ -99,22 +95,12 @@ async function narratedProject(settings: Record<string, unknown>) {
 const fileOf = (url: unknown) => localPath(localKeyOf(url as string) as string);
 
 async function cueTimes(mp4: string) {
-  const { stdout } = await run(mediaTools().ffmpeg, [
-    "-v",
-    "error",
-    "-i",
-    mp4,
-    "-map",
-    "0:s:0",
-    "-f",
-    "srt",
-    "-",
-  ]);
+  const srt = await subtitleTrack(mp4);
   const seconds = (tc: string) => {
     const [h, m, s] = tc.replace(",", ".").split(":").map(Number) as [number, number, number];
     return (h * 60 + m) * 60 + s;
   };
-  return [...stdout.matchAll(/(\S+) --> (\S+)/g)].map((m) => [
+  return [...srt.matchAll(/(\S+) --> (\S+)/g)].map((m) => [
     seconds(m[1] as string),
     seconds(m[2] as string),
   ]);

@@ -1,16 +1,15 @@
-import { execFile } from "node:child_process";
 import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryDatabase } from "../../test/support/app.ts";
+import { subtitleTrack } from "../../test/support/media.ts";
 import { LOCAL_PRINCIPAL, withPrincipal } from "../auth.ts";
 import { db } from "../db/client.ts";
 import { projects } from "../db/schema.ts";
 import { currentCut } from "../export/store.ts";
-import { ffmpeg, mediaTools, probe } from "../media/ffmpeg.ts";
+import { ffmpeg, probe } from "../media/ffmpeg.ts";
 import { streamsOf } from "../media/finish.ts";
 import { planCut, timelineOf } from "../media/timeline.ts";
 import { createProject } from "../projects.ts";
@@ -18,7 +17,6 @@ import type { NarrationClip } from "../speech/types.ts";
 import { localKeyOf, localPath } from "../storage/local.ts";
 import { finishFinalCut } from "./finish-cut.ts";
 
-const run = promisify(execFile);
 let dir: string;
 let composed: string;
 
@@ -103,21 +101,6 @@ async function finish(name: string, subtitles: boolean, spoken = narration) {
 }
 
 const fileOf = (url: string | null) => localPath(localKeyOf(url as string) as string);
-
-async function subtitleTrack(path: string) {
-  const { stdout } = await run(mediaTools().ffmpeg, [
-    "-v",
-    "error",
-    "-i",
-    path,
-    "-map",
-    "0:s:0",
-    "-f",
-    "srt",
-    "-",
-  ]);
-  return stdout.replace(/<\/?font[^>]*>/g, "").replaceAll("\r", "");
-}
 
 const ms = (tc: string) => {
   const [h, m, s] = tc.replace(",", ".").split(":").map(Number) as [number, number, number];

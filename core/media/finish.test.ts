@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { subtitleTrack } from "../../test/support/media.ts";
 import { toWebVtt } from "../subtitles/formats.ts";
 import { ffmpeg, mediaTools } from "./ffmpeg.ts";
 import { extractAudio, finishCut, streamsOf } from "./finish.ts";
@@ -39,23 +40,6 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/** The subtitle track read back out of the MP4 as SubRip. */
-async function subtitlesIn(path: string) {
-  const { stdout } = await run(mediaTools().ffmpeg, [
-    "-v",
-    "error",
-    "-i",
-    path,
-    "-map",
-    "0:s:0",
-    "-f",
-    "srt",
-    "-",
-  ]);
-  // The mov_text decoder wraps each cue in its default font tag.
-  return stdout.replace(/<\/?font[^>]*>/g, "").replaceAll("\r", "");
-}
-
 describe("finishing a cut", () => {
   it("muxes a mov_text track with the cues, copying video and audio", async () => {
     const vtt = join(dir, "subs.vtt");
@@ -80,7 +64,7 @@ describe("finishing a cut", () => {
     ]);
     expect(streams[2]?.tags?.language).toBe("eng");
     expect(duration).toBeCloseTo((await streamsOf(cut)).duration, 1);
-    const srt = await subtitlesIn(out);
+    const srt = await subtitleTrack(out);
     expect(srt).toContain("00:00:00,200 --> 00:00:00,900\nTom & Jerry");
     expect(srt).toContain("00:00:01,000 --> 00:00:01,800\n你好，\n世界。");
   });

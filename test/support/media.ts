@@ -90,6 +90,15 @@ export async function streamTimes(path: string) {
   return { video: of("video"), audio: of("audio"), subtitle: of("subtitle") };
 }
 
+/** An MP4's subtitle track read back as SubRip, without the font tag mov_text wraps cues in. */
+export async function subtitleTrack(path: string): Promise<string> {
+  const { stdout } = await run(mediaTools().ffmpeg, [
+    ...["-v", "error", "-i", path],
+    ...["-map", "0:s:0", "-f", "srt", "-"],
+  ]);
+  return stdout.replace(/<\/?font[^>]*>/g, "").replaceAll("\r", "");
+}
+
 /** Hashes of a file's first `count` video packets: equal only for the very same bytes. */
 export async function videoPacketHashes(path: string, count: number) {
   const { stdout } = await run(
