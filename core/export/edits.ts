@@ -63,42 +63,29 @@ export function editsOf(cut: CutExport): Edit[] {
 export const sourceFrameAt = (edit: Edit, record: number) =>
   edit.clipStart + Math.min(Math.max(0, record - edit.start), Math.max(0, edit.clipFrames - 1));
 
+/** One media file of the cut: a shot's clip, a narration line or the music. */
+export interface MediaFile {
+  url: string;
+  kind: "video" | "narration" | "music";
+  name: string;
+  duration: number | null;
+  shot?: ExportShot;
+}
+
 /** Gathers the distinct media files of the cut, in first-use order. */
-export function mediaOf(cut: CutExport) {
-  const files = new Map<
-    string,
-    {
-      url: string;
-      kind: "video" | "narration" | "music";
-      name: string;
-      duration: number | null;
-      shot?: ExportShot;
-    }
-  >();
-  for (const shot of cut.shots)
-    if (!files.has(shot.url))
-      files.set(shot.url, {
-        url: shot.url,
-        kind: "video",
-        name: shot.name,
-        duration: shot.media_duration,
-        shot,
-      });
-  for (const clip of cut.narration)
-    if (!files.has(clip.url))
-      files.set(clip.url, {
-        url: clip.url,
-        kind: "narration",
-        name: clip.name,
-        duration: clip.media_duration,
-      });
-  for (const clip of cut.music)
-    if (!files.has(clip.url))
-      files.set(clip.url, {
-        url: clip.url,
-        kind: "music",
-        name: "Music",
-        duration: clip.media_duration,
-      });
+export function mediaOf(cut: CutExport): MediaFile[] {
+  const files = new Map<string, MediaFile>();
+  const add = (file: MediaFile) => {
+    if (!files.has(file.url)) files.set(file.url, file);
+  };
+  for (const shot of cut.shots) {
+    add({ url: shot.url, kind: "video", name: shot.name, duration: shot.media_duration, shot });
+  }
+  for (const clip of cut.narration) {
+    add({ url: clip.url, kind: "narration", name: clip.name, duration: clip.media_duration });
+  }
+  for (const clip of cut.music) {
+    add({ url: clip.url, kind: "music", name: "Music", duration: clip.media_duration });
+  }
   return [...files.values()];
 }
